@@ -1,0 +1,83 @@
+/* phy/modem: bytes <-> IQ bursts.
+ *
+ * The transmitter turns one frame (the MAC's bytes) into one burst of complex
+ * baseband samples; the receiver takes an arbitrary stream of samples, finds
+ * bursts in it, and hands each decoded frame up with its statistics.
+ *
+ * Walking-skeleton version: built on liquid-dsp's flexframegen/flexframesync
+ * (one modulation chosen at create time, CRC-32 over the payload, no FEC).
+ * The PHY issue replaces the insides with a faster synchroniser and soft-FEC;
+ * this interface is what stays.
+ */
+#ifndef SN_PHY_MODEM_H
+#define SN_PHY_MODEM_H
+
+#include <complex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef float complex sn_cf32; /* one IQ sample, full scale |x| <= 1 */
+
+typedef struct sn_modem_config {
+    const char *modulation;  /* "bpsk", "qpsk", "qam16", "qam64" (liquid names) */
+    unsigned max_payload;    /* [bytes] largest frame accepted, e.g. 2048 */
+} sn_modem_config;
+
+/* Defaults: qpsk, 2048 bytes. */
+void sn_modem_config_default(sn_modem_config *c);
+
+/* What the receiver measured on one frame. */
+typedef struct sn_phy_stats {
+    float snr_db;          /* [dB] estimated SNR (from EVM) */
+    float rssi_db;         /* [dB] received power relative to full scale */
+    float evm_db;          /* [dB] error vector magnitude */
+    float cfo_hz;          /* [Hz] carrier frequency offset estimate */
+    uint64_t sample_start; /* [samples] stream index where the burst began (estimate) */
+    uint64_t sample_count; /* [samples] length of the burst */
+    int header_ok;         /* 1 if the PHY header decoded */
+    int crc_ok;            /* 1 if the payload CRC-32 matched */
+    const char *modulation;/* name of the payload modulation */
+} sn_phy_stats;
+
+/* Called once per detected burst whose header decoded. `frame` is borrowed for
+ * the duration of the call; it holds `len` bytes even when crc_ok is 0 (so a
+ * capture can keep the damaged frame). */
+typedef void (*sn_modem_rx_fn)(void *user, const uint8_t *frame, size_t len,
+                               const sn_phy_stats *st);
+
+typedef struct sn_modem sn_modem;
+
+/* Create. `sample_rate` [S/s] only scales the reported CFO to Hz.
+ * NULL on a bad config (logged) or allocation failure. */
+sn_modem *sn_modem_create(const sn_modem_config *cfg, double sample_rate,
+                          sn_modem_rx_fn rx, void *user);
+void sn_modem_destroy(sn_modem *m); /* NULL-safe */
+
+/* Forget any partially received burst. */
+void sn_modem_reset(sn_modem *m);
+
+/* Modulate `len` bytes into a burst. On SN_OK *iq points to *n samples owned
+ * by the modem, valid until the next sn_modem_tx() or destroy.
+ * SN_ERR_RANGE if len is 0 or above max_payload. */
+int sn_modem_tx(sn_modem *m, const uint8_t *frame, size_t len,
+                const sn_cf32 **iq, size_t *n);
+
+/* Burst length in samples for a frame of `len` bytes (for airtime). */
+size_t sn_modem_burst_len(const sn_modem *m, size_t len);
+
+/* Feed `n` received samples (any chunking). Calls the rx callback for each
+ * frame completed inside. Non-finite samples are replaced by 0 and counted. */
+int sn_modem_rx(sn_modem *m, const sn_cf32 *iq, size_t n);
+
+typedef struct sn_modem_counters {
+    uint64_t tx_frames, tx_samples;
+    uint64_t rx_samples;
+    uint64_t rx_frames_ok;      /* header and CRC good */
+    uint64_t rx_frames_crc_bad; /* header good, payload CRC failed */
+    uint64_t rx_header_bad;     /* detected, header failed: nothing delivered */
+    uint64_t rx_nonfinite;      /* NaN/Inf samples replaced by 0 */
+} sn_modem_counters;
+
+void sn_modem_get_counters(const sn_modem *m, sn_modem_counters *c);
+
+#endif
