@@ -1,0 +1,782 @@
+#include "apps/run.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apps/describe.h"
+#include "apps/hello.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/pcap_tap.h"
+#include "core/pkt.h"
+#include "core/rng.h"
+#include "core/sched.h"
+#include "mac/netif.h"
+#include "net/ipv4.h"
+#include "net/udp.h"
+#include "phy/medium.h"
+#include "phy/phy.h"
+#include "phy/sigmf.h"
+
+#define RUN_POOL_BUFS 512
+#define RUN_POOL_BUF_SIZE 2048
+#define RUN_DEFAULT_MAX_EVENTS 10000000u
+#define RUN_MAX_FILES 1024
+
+struct run;
+struct run_node;
+
+typedef struct run_iface {
+    struct run_node *node;
+    const sn_fg_iface *fg;
+    char label[2 * SN_FG_NAME_MAX + 2]; /* "A.rf0" */
+    sn_phy *phy;
+    sn_netif *nif;
+    sn_pcap_tap *phy_tap, *mac_tap, *net_tap;
+    int medium;
+    int port;
+} run_iface;
+
+typedef struct run_node {
+    struct run *run;
+    const sn_fg_node *fg;
+    sn_pktpool *pool;
+    sn_ipv4 *ip;
+    sn_udp *udp;
+    sn_pcap_tap *transport_tap;
+    run_iface ifs[SN_FG_MAX_IFACES];
+    size_t n_ifs;
+    sn_hello *apps[SN_FG_MAX_APPS];
+    size_t n_apps;
+} run_node;
+
+/* The samples of the last burst a port received, kept until the PHY says
+ * what it decoded there, so the SigMF annotation can name the frame. */
+typedef struct pending_note {
+    int valid;
+    uint64_t start, count;
+    int from_port;
+    double snr_db;
+} pending_note;
+
+#define RUN_MAX_PORTS 64
+
+typedef struct run_medium {
+    struct run *run;
+    const sn_fg_medium *fg;
+    sn_medium *m;
+    sn_sigmf_writer *rec;
+    run_iface *port_iface[RUN_MAX_PORTS];
+    pending_note pending[RUN_MAX_PORTS];
+    uint64_t bursts, samples;
+} run_medium;
+
+typedef struct run {
+    const sn_flowgraph *fg;
+    const sn_run_options *opt;
+    uint64_t seed;
+    sn_sched *sched;
+    run_medium media[SN_FG_MAX_MEDIA];
+    run_node nodes[SN_FG_MAX_NODES];
+    char *files[RUN_MAX_FILES];
+    size_t n_files;
+    json_t *events; /* narrative as JSON (for --json) */
+    int error;
+} run;
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static int mkdir_p(const char *path)
+{
+    char buf[1024];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return -1;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+/* Remember OUT_DIR/a[.b].suffix as a file of the run; returns its path. */
+static const char *add_file(run *r, const char *a, const char *b, const char *suffix)
+{
+    char path[1024];
+    int n = snprintf(path, sizeof path, "%s/%s%s%s%s", r->opt->out_dir, a, b ? "." : "",
+                     b ? b : "", suffix);
+    if (n < 0 || n >= (int)sizeof path || r->n_files >= RUN_MAX_FILES)
+        return NULL;
+    r->files[r->n_files] = strdup(path);
+    return r->files[r->n_files] ? r->files[r->n_files++] : NULL;
+}
+
+static sn_pcap_tap *open_tap(run *r, const char *path, int linktype)
+{
+    if (!path) {
+        r->error = 1;
+        return NULL;
+    }
+    int err;
+    sn_pcap_tap *t = sn_pcap_tap_open(path, linktype, &err);
+    if (!t)
+        r->error = 1;
+    return t;
+}
+
+static double now_s(const run *r) { return sn_time_to_s(sn_sched_now(r->sched)); }
+
+static int narrate(const run *r) { return !r->opt->json && !r->opt->quiet; }
+
+static void event_json(run *r, const char *who, const char *layer, const char *what,
+                       const char *detail)
+{
+    if (!r->events)
+        return;
+    json_t *e = json_pack("{s:f, s:s, s:s, s:s}", "t", now_s(r), "who", who, "layer", layer,
+                          "what", what);
+    if (!e)
+        return;
+    if (detail)
+        json_object_set_new(e, "detail", json_string(detail));
+    json_array_append_new(r->events, e);
+}
+
+/* ---- glue between layers --------------------------------------------- */
+
+static int lower_send(void *lower, sn_pkt *frame) { return sn_phy_send(lower, frame); }
+
+static void phy_up(void *user, sn_pkt *frame)
+{
+    run_iface *f = user;
+    sn_netif_input(f->nif, frame, sn_sched_now(f->node->run->sched));
+}
+
+static void on_burst(void *user, int tx, const uint8_t *frame, size_t len,
+                     const sn_phy_stats *st, size_t nsamples)
+{
+    run_iface *f = user;
+    run *r = f->node->run;
+    char desc[160];
+    sn_describe_frame(frame, len, 1, desc, sizeof desc);
+    char line[320];
+    if (tx) {
+        snprintf(line, sizeof line, "tx %zu bytes -> %zu samples (%.3f ms)  %s", len, nsamples,
+                 1e3 * (double)nsamples / r->fg->sample_rate, desc);
+    } else {
+        snprintf(line, sizeof line, "rx %zu bytes  SNR %.1f dB  CFO %+.0f Hz  %s  %s", len,
+                 st->snr_db, st->cfo_hz, st->crc_ok ? "crc ok " : "CRC BAD", desc);
+        run_medium *m = &r->media[f->medium];
+        if (f->port >= 0 && f->port < RUN_MAX_PORTS && m->pending[f->port].valid) {
+            pending_note *p = &m->pending[f->port];
+            char label[200];
+            snprintf(label, sizeof label, "%s%s", st->crc_ok ? "" : "[CRC failed] ", desc);
+            char comment[256];
+            run_iface *from = p->from_port >= 0 && p->from_port < RUN_MAX_PORTS
+                                  ? m->port_iface[p->from_port] : NULL;
+            snprintf(comment, sizeof comment, "%s -> %s, %zu bytes, measured SNR %.1f dB",
+                     from ? from->label : "?", f->label, len, st->snr_db);
+            sn_sigmf_writer_annotate(m->rec, p->start, p->count, label, comment, st->snr_db);
+            p->valid = 0;
+        }
+    }
+    if (narrate(r))
+        fprintf(r->opt->out, "%10.6f s  %-10s phy    %s\n", now_s(r), f->label, line);
+    event_json(r, f->label, "phy", tx ? "tx" : "rx", line);
+}
+
+static void flush_note(run_medium *m, int port)
+{
+    pending_note *p = &m->pending[port];
+    if (!p->valid)
+        return;
+    char comment[256];
+    run_iface *from = p->from_port >= 0 && p->from_port < RUN_MAX_PORTS
+                          ? m->port_iface[p->from_port] : NULL;
+    run_iface *to = m->port_iface[port];
+    snprintf(comment, sizeof comment, "%s -> %s, nothing decoded", from ? from->label : "?",
+             to ? to->label : "?");
+    sn_sigmf_writer_annotate(m->rec, p->start, p->count, "burst (not decoded)", comment,
+                             p->snr_db);
+    p->valid = 0;
+}
+
+static void on_medium(void *user, int to_port, const sn_medium_rx *rx)
+{
+    run_medium *m = user;
+    m->bursts++;
+    m->samples += rx->n;
+    if (to_port < 0 || to_port >= RUN_MAX_PORTS)
+        return;
+    flush_note(m, to_port);
+    uint64_t first = 0;
+    if (sn_sigmf_writer_write(m->rec, rx->iq, rx->n, &first) != SN_OK) {
+        m->run->error = 1;
+        return;
+    }
+    pending_note *p = &m->pending[to_port];
+    p->valid = 1;
+    p->start = first;
+    p->count = rx->n;
+    p->from_port = rx->from_port;
+    p->snr_db = rx->snr_db;
+}
+
+static void on_hello(void *user, const sn_hello_msg *msg)
+{
+    run_node *n = user;
+    run *r = n->run;
+    char peer[16], txt[3 * SN_HELLO_TEXT_MAX], bits[9 * 64 + 8], line[1100];
+    sn_describe_text(msg->data, msg->len, SN_HELLO_TEXT_MAX, txt, sizeof txt);
+    sn_describe_bits(msg->data, msg->len, 64, bits, sizeof bits);
+    if (msg->sent) {
+        sn_ip4_format(msg->dst, peer);
+        snprintf(line, sizeof line, "send \"%s\" to %s:%u from port %u%s%s", txt, peer,
+                 msg->dport, msg->sport, msg->status ? ": " : "",
+                 msg->status ? sn_strerror(msg->status) : "");
+    } else {
+        sn_ip4_format(msg->src, peer);
+        snprintf(line, sizeof line, "received \"%s\" from %s:%u on port %u (SNR %.1f dB)", txt,
+                 peer, msg->sport, msg->dport, msg->snr_db);
+    }
+    if (narrate(r)) {
+        fprintf(r->opt->out, "%10.6f s  %-10s hello  %s\n", now_s(r), n->fg->name, line);
+        fprintf(r->opt->out, "%10s    %-10s        bits %s\n", "", "", bits);
+    }
+    event_json(r, n->fg->name, "app", msg->sent ? "send" : "receive", line);
+}
+
+/* ---- building ------------------------------------------------------- */
+
+static int build_media(run *r)
+{
+    const sn_flowgraph *fg = r->fg;
+    for (size_t i = 0; i < fg->n_media; i++) {
+        run_medium *m = &r->media[i];
+        m->run = r;
+        m->fg = &fg->media[i];
+        sn_rng seeder;
+        sn_rng_seed_stream(&seeder, r->seed, 1000 + i);
+        m->m = sn_medium_create(r->sched, fg->sample_rate, sn_rng_u64(&seeder));
+        if (!m->m)
+            return -1;
+        sn_medium_set_default_snr(m->m, m->fg->snr_db);
+        const char *base = add_file(r, m->fg->name, NULL, "");
+        if (!base)
+            return -1;
+        char desc[SN_FG_TEXT_MAX + 128];
+        snprintf(desc, sizeof desc, "sdrnet flowgraph '%s', medium '%s': every burst as received, "
+                 "%.1f dB SNR", fg->name, m->fg->name, m->fg->snr_db);
+        m->rec = sn_sigmf_writer_open(base, fg->sample_rate, fg->freq_hz, desc);
+        if (!m->rec)
+            return -1;
+        sn_medium_set_tap(m->m, on_medium, m);
+    }
+    return 0;
+}
+
+static void default_mac(size_t node, size_t iface, sn_mac_addr *mac)
+{
+    /* locally administered unicast: 02:00:00:00:<node>:<iface> */
+    memset(mac, 0, sizeof *mac);
+    mac->b[0] = 0x02;
+    mac->b[4] = (uint8_t)(node + 1);
+    mac->b[5] = (uint8_t)(iface + 1);
+}
+
+static int build_iface(run *r, run_node *n, size_t ni, size_t ii)
+{
+    const sn_fg_iface *fi = &n->fg->ifaces[ii];
+    run_iface *f = &n->ifs[ii];
+    f->node = n;
+    f->fg = fi;
+    f->medium = fi->medium;
+    snprintf(f->label, sizeof f->label, "%s.%s", n->fg->name, fi->name);
+    f->phy_tap = open_tap(r, add_file(r, n->fg->name, fi->name, ".phy.pcap"),
+                          SN_LINKTYPE_WIRESHARK_UPPER_PDU);
+    f->mac_tap = open_tap(r, add_file(r, n->fg->name, fi->name, ".mac.pcap"),
+                          SN_LINKTYPE_ETHERNET);
+    f->net_tap = open_tap(r, add_file(r, n->fg->name, fi->name, ".net.pcap"),
+                          SN_LINKTYPE_IPV4);
+    if (r->error)
+        return -1;
+    sn_phy_config pc;
+    sn_phy_config_default(&pc);
+    pc.modem.modulation = r->fg->modulation;
+    pc.freq_hz = r->fg->freq_hz;
+    run_medium *m = &r->media[fi->medium];
+    f->phy = sn_phy_create(&pc, r->sched, n->pool, m->m, f->phy_tap, phy_up, f);
+    if (!f->phy)
+        return -1;
+    f->port = sn_phy_port(f->phy);
+    if (f->port >= 0 && f->port < RUN_MAX_PORTS)
+        m->port_iface[f->port] = f;
+    sn_phy_set_burst_observer(f->phy, on_burst, f);
+    sn_netif_config nc = {.name = fi->name, .mtu = SN_ETH_MTU};
+    if (fi->has_mac)
+        nc.mac = fi->mac;
+    else
+        default_mac(ni, ii, &nc.mac);
+    f->nif = sn_netif_create(&nc, lower_send, f->phy, f->mac_tap);
+    if (!f->nif)
+        return -1;
+    n->n_ifs = ii + 1;
+    /* per-link settings: every other port on this medium hears us at the
+     * medium's SNR and frequency offset */
+    if (fi->has_ipv4) {
+        int rc = sn_ipv4_add_iface(n->ip, f->nif, fi->addr, fi->prefix_len, f->net_tap);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int build_node(run *r, size_t ni)
+{
+    run_node *n = &r->nodes[ni];
+    n->run = r;
+    n->fg = &r->fg->nodes[ni];
+    n->pool = sn_pktpool_create(RUN_POOL_BUFS, RUN_POOL_BUF_SIZE);
+    n->ip = sn_ipv4_create(r->sched, n->pool);
+    n->transport_tap = open_tap(r, add_file(r, n->fg->name, NULL, ".transport.pcap"),
+                                SN_LINKTYPE_IPV4);
+    if (!n->pool || !n->ip || !n->transport_tap)
+        return -1;
+    sn_rng seeder;
+    sn_rng_seed_stream(&seeder, r->seed, 2000 + ni);
+    n->udp = sn_udp_create(n->ip, n->pool, n->transport_tap, sn_rng_u64(&seeder));
+    if (!n->udp)
+        return -1;
+    for (size_t ii = 0; ii < n->fg->n_ifaces; ii++)
+        if (build_iface(r, n, ni, ii) != 0)
+            return -1;
+    for (size_t ai = 0; ai < n->fg->n_apps; ai++) {
+        const sn_fg_app *a = &n->fg->apps[ai];
+        if (a->type != SN_FG_APP_HELLO)
+            continue;
+        sn_hello_config hc = {
+            .listen_port = a->listen_port,
+            .send = a->has_send,
+            .to_addr = a->to_addr,
+            .to_port = a->to_port,
+            .from_port = a->from_port,
+            .at = sn_time_from_s(a->at_s),
+        };
+        snprintf(hc.text, sizeof hc.text, "%s", a->text);
+        int err;
+        n->apps[n->n_apps] = sn_hello_create(&hc, r->sched, n->udp, "hello", on_hello, n, &err);
+        if (!n->apps[n->n_apps]) {
+            fprintf(stderr, "%s:%d: node '%s': hello app cannot start: %s\n", r->fg->path,
+                    a->line, n->fg->name, sn_strerror(err));
+            return -1;
+        }
+        n->n_apps++;
+    }
+    return 0;
+}
+
+static void set_links(run *r)
+{
+    /* every ordered pair of ports on a medium gets the medium's SNR and CFO */
+    for (size_t i = 0; i < r->fg->n_media; i++) {
+        run_medium *m = &r->media[i];
+        for (int a = 0; a < RUN_MAX_PORTS; a++)
+            for (int b = 0; b < RUN_MAX_PORTS; b++)
+                if (a != b && m->port_iface[a] && m->port_iface[b])
+                    sn_medium_set_link(m->m, a, b, m->fg->snr_db, m->fg->cfo_hz);
+    }
+}
+
+static void teardown(run *r)
+{
+    for (size_t ni = 0; ni < r->fg->n_nodes; ni++) {
+        run_node *n = &r->nodes[ni];
+        for (size_t ai = 0; ai < n->n_apps; ai++)
+            sn_hello_destroy(n->apps[ai]);
+        sn_udp_destroy(n->udp);
+        sn_ipv4_destroy(n->ip);
+        for (size_t ii = 0; ii < SN_FG_MAX_IFACES; ii++) {
+            run_iface *f = &n->ifs[ii];
+            sn_netif_destroy(f->nif);
+            sn_phy_destroy(f->phy);
+            sn_pcap_tap_close(f->phy_tap);
+            sn_pcap_tap_close(f->mac_tap);
+            sn_pcap_tap_close(f->net_tap);
+        }
+        sn_pcap_tap_close(n->transport_tap);
+        sn_pktpool_destroy(n->pool);
+    }
+    for (size_t i = 0; i < r->fg->n_media; i++) {
+        run_medium *m = &r->media[i];
+        for (int p = 0; p < RUN_MAX_PORTS; p++)
+            if (m->rec)
+                flush_note(m, p);
+        if (m->rec && sn_sigmf_writer_close(m->rec) != SN_OK)
+            r->error = 1;
+        sn_medium_destroy(m->m);
+    }
+    sn_sched_destroy(r->sched);
+    for (size_t i = 0; i < r->n_files; i++)
+        free(r->files[i]);
+    json_decref(r->events);
+}
+
+/* ---- reporting ------------------------------------------------------- */
+
+static size_t phy_stats(const sn_phy *p, sn_stat *s, size_t max)
+{
+    sn_phy_counters c;
+    sn_phy_get_counters(p, &c);
+    size_t n = 0;
+    n = sn_stat_add(s, n, max, "tx_frames", c.tx_frames);
+    n = sn_stat_add(s, n, max, "tx_bytes", c.tx_bytes);
+    n = sn_stat_add(s, n, max, "tx_samples", c.tx_samples);
+    n = sn_stat_add(s, n, max, "rx_frames", c.rx_frames);
+    n = sn_stat_add(s, n, max, "rx_bytes", c.rx_bytes);
+    n = sn_stat_add(s, n, max, "rx_samples", c.rx_samples);
+    n = sn_stat_add(s, n, max, "drop_crc", c.rx_drop_crc);
+    n = sn_stat_add(s, n, max, "drop_header", c.rx_drop_header);
+    n = sn_stat_add(s, n, max, "drop_nobuf", c.rx_drop_nobuf);
+    n = sn_stat_add(s, n, max, "drop_tx_queue_full", c.tx_drop_queue_full);
+    n = sn_stat_add(s, n, max, "drop_tx_too_long", c.tx_drop_too_long);
+    return n;
+}
+
+static json_t *stats_json(const sn_stat *s, size_t n)
+{
+    json_t *o = json_object();
+    json_t *drops = json_object();
+    for (size_t i = 0; i < n && o && drops; i++) {
+        if (!strncmp(s[i].name, "drop_", 5))
+            json_object_set_new(drops, s[i].name + 5, json_integer((json_int_t)s[i].value));
+        else
+            json_object_set_new(o, s[i].name, json_integer((json_int_t)s[i].value));
+    }
+    json_object_set_new(o, "drops", drops);
+    return o;
+}
+
+static void print_stats(FILE *out, const char *who, const char *layer, const sn_stat *s,
+                        size_t n)
+{
+    fprintf(out, "  %-10s %-9s", who, layer);
+    int drops = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!strncmp(s[i].name, "drop_", 5)) {
+            drops += s[i].value != 0;
+            continue;
+        }
+        fprintf(out, " %s=%llu", s[i].name, (unsigned long long)s[i].value);
+    }
+    if (drops) {
+        fprintf(out, "\n  %-10s %-9s drops:", "", "");
+        for (size_t i = 0; i < n; i++)
+            if (!strncmp(s[i].name, "drop_", 5) && s[i].value)
+                fprintf(out, " %s=%llu", s[i].name + 5, (unsigned long long)s[i].value);
+    }
+    fputc('\n', out);
+}
+
+/* Visit every (who, layer, stats) triple once, for printing or JSON. */
+typedef void (*layer_visit_fn)(void *ctx, const run_node *n, const run_iface *f,
+                               const char *layer, const sn_stat *s, size_t count);
+
+static void visit_layers(const run *r, layer_visit_fn fn, void *ctx)
+{
+    sn_stat s[SN_STATS_MAX];
+    for (size_t ni = 0; ni < r->fg->n_nodes; ni++) {
+        const run_node *n = &r->nodes[ni];
+        for (size_t ii = 0; ii < n->n_ifs; ii++) {
+            const run_iface *f = &n->ifs[ii];
+            fn(ctx, n, f, "phy", s, phy_stats(f->phy, s, SN_STATS_MAX));
+            fn(ctx, n, f, "mac", s, sn_netif_stats(f->nif, s, SN_STATS_MAX));
+            for (size_t k = 0; k < sn_ipv4_iface_count(n->ip); k++)
+                if (sn_ipv4_iface_netif(n->ip, k) == f->nif)
+                    fn(ctx, n, f, "arp", s, sn_arp_stats(sn_ipv4_iface_arp(n->ip, k), s,
+                                                         SN_STATS_MAX));
+        }
+        fn(ctx, n, NULL, "net", s, sn_ipv4_stats(n->ip, s, SN_STATS_MAX));
+        fn(ctx, n, NULL, "transport", s, sn_udp_stats(n->udp, s, SN_STATS_MAX));
+    }
+}
+
+static void print_visit(void *ctx, const run_node *n, const run_iface *f, const char *layer,
+                        const sn_stat *s, size_t count)
+{
+    print_stats(ctx, f ? f->label : n->fg->name, layer, s, count);
+}
+
+static const char *r_medium_name(const run_iface *f)
+{
+    return f->node->run->fg->media[f->medium].name;
+}
+
+typedef struct json_visit {
+    json_t *nodes;
+} json_visit;
+
+static json_t *node_obj(json_t *nodes, const char *name)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(nodes, i, v)
+    {
+        if (!strcmp(json_string_value(json_object_get(v, "name")), name))
+            return v;
+    }
+    v = json_pack("{s:s, s:{}, s:[]}", "name", name, "layers", "interfaces");
+    json_array_append_new(nodes, v);
+    return v;
+}
+
+static void json_visit_fn(void *ctx, const run_node *n, const run_iface *f, const char *layer,
+                          const sn_stat *s, size_t count)
+{
+    json_visit *jv = ctx;
+    json_t *node = node_obj(jv->nodes, n->fg->name);
+    if (!node)
+        return;
+    if (!f) {
+        json_object_set_new(json_object_get(node, "layers"), layer, stats_json(s, count));
+        return;
+    }
+    json_t *ifs = json_object_get(node, "interfaces");
+    json_t *ifo = NULL, *v;
+    size_t i;
+    json_array_foreach(ifs, i, v)
+    {
+        if (!strcmp(json_string_value(json_object_get(v, "name")), f->fg->name))
+            ifo = v;
+    }
+    if (!ifo) {
+        char mac[18];
+        ifo = json_pack("{s:s, s:s, s:s, s:{}}", "name", f->fg->name, "medium",
+                        r_medium_name(f), "mac", sn_mac_format(sn_netif_mac(f->nif), mac),
+                        "layers");
+        if (!ifo)
+            return;
+        if (f->fg->has_ipv4) {
+            char a[16], buf[24];
+            snprintf(buf, sizeof buf, "%s/%d", sn_ip4_format(f->fg->addr, a), f->fg->prefix_len);
+            json_object_set_new(ifo, "ipv4", json_string(buf));
+        }
+        json_array_append_new(ifs, ifo);
+    }
+    json_object_set_new(json_object_get(ifo, "layers"), layer, stats_json(s, count));
+}
+
+static json_t *apps_json(const run_node *n)
+{
+    json_t *arr = json_array();
+    for (size_t ai = 0; ai < n->n_apps && arr; ai++) {
+        const sn_hello_msg *msgs;
+        uint64_t dropped;
+        size_t cnt = sn_hello_messages(n->apps[ai], &msgs, &dropped);
+        json_t *sent = json_array(), *recv = json_array();
+        for (size_t i = 0; i < cnt; i++) {
+            const sn_hello_msg *m = &msgs[i];
+            char txt[3 * SN_HELLO_TEXT_MAX], bits[9 * SN_HELLO_TEXT_MAX + 8], a[16], b[16];
+            sn_describe_text(m->data, m->len, SN_HELLO_TEXT_MAX, txt, sizeof txt);
+            sn_describe_bits(m->data, m->len, SN_HELLO_TEXT_MAX, bits, sizeof bits);
+            json_t *o = json_pack("{s:f, s:s, s:s, s:s, s:i, s:i}", "t", sn_time_to_s(m->time),
+                                  "text", txt, "bits", bits, m->sent ? "to" : "from",
+                                  sn_ip4_format(m->sent ? m->dst : m->src, a), "sport", m->sport,
+                                  "dport", m->dport);
+            if (!o)
+                continue;
+            if (m->sent) {
+                json_object_set_new(o, "status", json_string(sn_strerror(m->status)));
+                json_array_append_new(sent, o);
+            } else {
+                json_object_set_new(o, "to", json_string(sn_ip4_format(m->dst, b)));
+                json_object_set_new(o, "snr_db", isfinite(m->snr_db) ? json_real(m->snr_db)
+                                                                     : json_null());
+                json_array_append_new(recv, o);
+            }
+        }
+        json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:I}", "type", "hello", "sent",
+                                             sent, "received", recv, "dropped",
+                                             (json_int_t)dropped));
+    }
+    return arr;
+}
+
+static void report_json(run *r, sn_time_t ran)
+{
+    json_visit jv = {.nodes = json_array()};
+    visit_layers(r, json_visit_fn, &jv);
+    for (size_t ni = 0; ni < r->fg->n_nodes; ni++) {
+        json_t *node = node_obj(jv.nodes, r->nodes[ni].fg->name);
+        if (node)
+            json_object_set_new(node, "apps", apps_json(&r->nodes[ni]));
+    }
+    json_t *media = json_array();
+    for (size_t i = 0; i < r->fg->n_media; i++) {
+        const run_medium *m = &r->media[i];
+        json_array_append_new(media, json_pack("{s:s, s:s, s:f, s:f, s:I, s:I}", "name",
+                                               m->fg->name, "type", m->fg->type, "snr_db",
+                                               m->fg->snr_db, "cfo_hz", m->fg->cfo_hz, "bursts",
+                                               (json_int_t)m->bursts, "samples",
+                                               (json_int_t)m->samples));
+    }
+    json_t *files = json_array();
+    for (size_t i = 0; i < r->n_files; i++) {
+        const char *f = r->files[i];
+        size_t l = strlen(f);
+        if (l > 5 && !strcmp(f + l - 5, ".pcap")) {
+            json_array_append_new(files, json_string(f));
+        } else { /* a SigMF base name: list both files */
+            char p[1100];
+            snprintf(p, sizeof p, "%s.sigmf-meta", f);
+            json_array_append_new(files, json_string(p));
+            snprintf(p, sizeof p, "%s.sigmf-data", f);
+            json_array_append_new(files, json_string(p));
+        }
+    }
+    json_t *root = json_pack(
+        "{s:s, s:s, s:I, s:f, s:f, s:I, s:{s:s, s:f, s:f}, s:o, s:o, s:o, s:o}", "flowgraph",
+        r->fg->name, "path", r->fg->path, "seed", (json_int_t)r->seed, "duration_s",
+        r->fg->duration_s, "virtual_time_s", sn_time_to_s(ran), "events",
+        (json_int_t)sn_sched_events_run(r->sched), "phy", "modulation", r->fg->modulation,
+        "sample_rate", r->fg->sample_rate, "frequency_hz", r->fg->freq_hz, "media", media,
+        "nodes", jv.nodes, "events_log", r->events ? json_incref(r->events) : json_array(),
+        "files", files);
+    if (!root) {
+        fprintf(stderr, "sdrnet: cannot build the JSON summary\n");
+        r->error = 1;
+        return;
+    }
+    char *txt = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
+    if (txt) {
+        fprintf(r->opt->out, "%s\n", txt);
+        free(txt);
+    }
+    json_decref(root);
+}
+
+static void report_text(run *r)
+{
+    FILE *out = r->opt->out;
+    fprintf(out, "\nWhat each layer did (drops by reason):\n");
+    visit_layers(r, print_visit, out);
+    fprintf(out, "\nChannel:\n");
+    for (size_t i = 0; i < r->fg->n_media; i++) {
+        const run_medium *m = &r->media[i];
+        fprintf(out, "  %-10s %s, SNR %.1f dB, CFO %.0f Hz: %llu bursts delivered, %llu samples\n",
+                m->fg->name, m->fg->type, m->fg->snr_db, m->fg->cfo_hz,
+                (unsigned long long)m->bursts, (unsigned long long)m->samples);
+    }
+    fprintf(out, "\nFiles written:\n");
+    for (size_t i = 0; i < r->n_files; i++) {
+        const char *f = r->files[i];
+        size_t l = strlen(f);
+        if (l > 5 && !strcmp(f + l - 5, ".pcap"))
+            fprintf(out, "  %s\n", f);
+        else
+            fprintf(out, "  %s.sigmf-meta\n  %s.sigmf-data\n", f, f);
+    }
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int sn_run_flowgraph(const sn_flowgraph *fg, const sn_run_options *opt)
+{
+    run *r = calloc(1, sizeof *r);
+    if (!r) {
+        fprintf(stderr, "sdrnet: out of memory\n");
+        return 1;
+    }
+    r->fg = fg;
+    r->opt = opt;
+    r->seed = opt->has_seed ? opt->seed : fg->has_seed ? fg->seed : 1;
+    r->sched = sn_sched_create();
+    if (opt->json)
+        r->events = json_array();
+    int rc = 1;
+    if (!r->sched || mkdir_p(opt->out_dir) != 0) {
+        fprintf(stderr, "sdrnet: cannot create output directory '%s': %s\n", opt->out_dir,
+                strerror(errno));
+        goto done;
+    }
+    sn_log_set_clock((sn_time_t(*)(const void *))sn_sched_now, r->sched);
+    if (build_media(r) != 0)
+        goto build_failed;
+    for (size_t ni = 0; ni < fg->n_nodes; ni++)
+        if (build_node(r, ni) != 0)
+            goto build_failed;
+    set_links(r);
+
+    if (narrate(r)) {
+        fprintf(opt->out, "sdrnet run %s (seed %llu)\n", fg->path, (unsigned long long)r->seed);
+        if (fg->description[0])
+            fprintf(opt->out, "%s\n", fg->description);
+        fprintf(opt->out, "PHY: %s, %.3g S/s at %.3f MHz; %zu node(s), %zu medium/media\n\n",
+                fg->modulation, fg->sample_rate, fg->freq_hz / 1e6, fg->n_nodes, fg->n_media);
+    }
+    for (size_t ni = 0; ni < fg->n_nodes; ni++)
+        sn_ipv4_announce(r->nodes[ni].ip);
+
+    /* run in slices so a long run can show progress */
+    size_t max_events = opt->max_events ? opt->max_events : RUN_DEFAULT_MAX_EVENTS;
+    sn_time_t end = sn_time_from_s(fg->duration_s);
+    int show = opt->progress && isatty(STDERR_FILENO);
+    double t0 = wall_now();
+    size_t events = 0;
+    const int slices = 100;
+    for (int k = 1; k <= slices; k++) {
+        sn_time_t until = end / slices * k;
+        if (k == slices)
+            until = end;
+        events += sn_sched_run(r->sched, until, max_events - events);
+        if (events >= max_events) {
+            fprintf(stderr, "sdrnet: stopped after %zu events at t = %.6f s (event limit)\n",
+                    events, now_s(r));
+            r->error = 1;
+            break;
+        }
+        if (show && wall_now() - t0 > 0.5)
+            fprintf(stderr, "\r  running: %3d%%  t = %.3f s of %.3f s", k, now_s(r),
+                    fg->duration_s);
+    }
+    if (show && wall_now() - t0 > 0.5)
+        fputc('\n', stderr);
+    double wall = wall_now() - t0;
+    sn_time_t ran = sn_sched_now(r->sched);
+
+    if (opt->json) {
+        report_json(r, ran);
+    } else {
+        report_text(r);
+        fprintf(stderr, "ran %.3f s of virtual time in %.3f s of wall time (%.0fx real time), "
+                "%llu events\n", sn_time_to_s(ran), wall, wall > 0 ? sn_time_to_s(ran) / wall : 0,
+                (unsigned long long)sn_sched_events_run(r->sched));
+    }
+    rc = r->error ? 1 : 0;
+    goto done;
+
+build_failed:
+    fprintf(stderr, "sdrnet: %s: cannot build the network (see messages above)\n", fg->path);
+done:
+    sn_log_set_clock(NULL, NULL);
+    teardown(r);
+    if (r->error)
+        rc = 1;
+    free(r);
+    return rc;
+}
