@@ -21,6 +21,11 @@
  *       apps:
  *         - hello: {listen: 5000}
  *
+ * Required: `nodes` (at least one), each node's `name`, each medium's
+ * `name`, each interface's `medium` (media may be listed after the nodes).
+ * Interfaces without a name are called rf0, rf1, ... by position. Names use
+ * letters, digits, '_', '-', '.'. YAML aliases are refused.
+ *
  * A bad file is refused with one message "FILE:LINE: what is wrong" (unknown
  * key, missing key, bad value, duplicate name, reference to an unknown
  * medium, YAML syntax error); the loader never crashes on any input.

@@ -52,7 +52,7 @@ static void usage(FILE *f)
 static void usage_run(FILE *f)
 {
     fprintf(f,
-            "usage: sdrnet run [FLOWGRAPH] [--out DIR] [--seed N] [--json] [--quiet] [-v]\n"
+            "usage: sdrnet run [FLOWGRAPH] [--out DIR] [--seed N] [--json] [--plot] [--quiet] [-v]\n"
             "\n"
             "Run a flowgraph on the simulated radio channel (virtual time: as fast as the\n"
             "CPU allows, and the same every time for the same seed).\n"
@@ -70,6 +70,8 @@ static void usage_run(FILE *f)
             "  --json        print a machine-readable summary instead of the narrative:\n"
             "                per node and layer, frames/packets in and out, drops by\n"
             "                reason, the apps' messages, and the files written.\n"
+            "  --plot        draw the signal of each medium's bursts (I and Q against\n"
+            "                time) into MEDIUM.png, with gnuplot\n"
             "  --quiet       print only the per-layer summary and the file list\n"
             "  -v, --verbose log protocol details to stderr (repeat for more)\n"
             "  -h, --help    this help\n",
@@ -133,6 +135,8 @@ static int cmd_run(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--json")) {
             opt.json = 1;
+        } else if (!strcmp(a, "--plot")) {
+            opt.plot = 1;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             opt.quiet = 1;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {

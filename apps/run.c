@@ -67,8 +67,17 @@ typedef struct pending_note {
 
 #define RUN_MAX_PORTS 64
 
+/* Bursts kept for the plot of a medium's signal. */
+#define RUN_PLOT_MAX 8
+typedef struct plot_burst {
+    uint64_t start, count;
+    char label[96];
+} plot_burst;
+
 typedef struct run_medium {
     struct run *run;
+    plot_burst plot[RUN_PLOT_MAX];
+    size_t n_plot;
     const sn_fg_medium *fg;
     sn_medium *m;
     sn_sigmf_writer *rec;
@@ -163,6 +172,20 @@ static void phy_up(void *user, sn_pkt *frame)
     sn_netif_input(f->nif, frame, sn_sched_now(f->node->run->sched));
 }
 
+static void note_plot(run_medium *m, const pending_note *p, const char *label)
+{
+    if (m->n_plot >= RUN_PLOT_MAX)
+        return;
+    plot_burst *b = &m->plot[m->n_plot++];
+    b->start = p->start;
+    b->count = p->count;
+    /* gnuplot titles: keep it to characters that need no escaping */
+    size_t k = 0;
+    for (const char *c = label; *c && k + 1 < sizeof b->label; c++)
+        b->label[k++] = (*c == '"' || *c == '\\' || *c == '\'') ? ' ' : *c;
+    b->label[k] = 0;
+}
+
 static void on_burst(void *user, int tx, const uint8_t *frame, size_t len,
                      const sn_phy_stats *st, size_t nsamples)
 {
@@ -188,6 +211,7 @@ static void on_burst(void *user, int tx, const uint8_t *frame, size_t len,
             snprintf(comment, sizeof comment, "%s -> %s, %zu bytes, measured SNR %.1f dB",
                      from ? from->label : "?", f->label, len, st->snr_db);
             sn_sigmf_writer_annotate(m->rec, p->start, p->count, label, comment, st->snr_db);
+            note_plot(m, p, label);
             p->valid = 0;
         }
     }
@@ -209,6 +233,7 @@ static void flush_note(run_medium *m, int port)
              to ? to->label : "?");
     sn_sigmf_writer_annotate(m->rec, p->start, p->count, "burst (not decoded)", comment,
                              p->snr_db);
+    note_plot(m, p, "burst (not decoded)");
     p->valid = 0;
 }
 
@@ -419,11 +444,7 @@ static void teardown(run *r)
     }
     for (size_t i = 0; i < r->fg->n_media; i++) {
         run_medium *m = &r->media[i];
-        for (int p = 0; p < RUN_MAX_PORTS; p++)
-            if (m->rec)
-                flush_note(m, p);
-        if (m->rec && sn_sigmf_writer_close(m->rec) != SN_OK)
-            r->error = 1;
+        sn_sigmf_writer_close(m->rec); /* only if the run stopped early */
         sn_medium_destroy(m->m);
     }
     sn_sched_destroy(r->sched);
@@ -634,7 +655,7 @@ static void report_json(run *r, sn_time_t ran)
     for (size_t i = 0; i < r->n_files; i++) {
         const char *f = r->files[i];
         size_t l = strlen(f);
-        if (l > 5 && !strcmp(f + l - 5, ".pcap")) {
+        if ((l > 5 && !strcmp(f + l - 5, ".pcap")) || (l > 4 && !strcmp(f + l - 4, ".png"))) {
             json_array_append_new(files, json_string(f));
         } else { /* a SigMF base name: list both files */
             char p[1100];
@@ -681,10 +702,77 @@ static void report_text(run *r)
     for (size_t i = 0; i < r->n_files; i++) {
         const char *f = r->files[i];
         size_t l = strlen(f);
-        if (l > 5 && !strcmp(f + l - 5, ".pcap"))
+        if ((l > 5 && !strcmp(f + l - 5, ".pcap")) || (l > 4 && !strcmp(f + l - 4, ".png")))
             fprintf(out, "  %s\n", f);
         else
             fprintf(out, "  %s.sigmf-meta\n  %s.sigmf-data\n", f, f);
+    }
+}
+
+/* Draw each medium's recorded bursts (I and Q against time) with gnuplot:
+ * the picture of the signal a learner looks at. Returns 0 or -1. */
+static int plot_media(run *r)
+{
+    int rc = 0;
+    for (size_t i = 0; i < r->fg->n_media; i++) {
+        run_medium *m = &r->media[i];
+        if (!m->n_plot)
+            continue;
+        const char *png = add_file(r, m->fg->name, NULL, ".png");
+        const char *base = NULL;
+        for (size_t k = 0; k < r->n_files && !base; k++) {
+            const char *f = r->files[k];
+            size_t l = strlen(f), ml = strlen(m->fg->name);
+            if (l >= ml && !strcmp(f + l - ml, m->fg->name))
+                base = f;
+        }
+        if (!png || !base)
+            return -1;
+        FILE *g = popen("gnuplot 2>&1", "w");
+        if (!g) {
+            fprintf(stderr, "sdrnet: --plot needs gnuplot (apt-get install gnuplot-nox)\n");
+            return -1;
+        }
+        fprintf(g, "set terminal pngcairo size 1200,%zu font ',10'\n", 220 + 230 * m->n_plot);
+        fprintf(g, "set output '%s'\n", png);
+        fprintf(g, "set multiplot layout %zu,1 title 'medium %s: bursts as received "
+                   "(%.1f dB SNR, %.3g S/s)'\n", m->n_plot, m->fg->name, m->fg->snr_db,
+                r->fg->sample_rate);
+        fprintf(g, "set xlabel 'time from start of recording slice [ms]'\n"
+                   "set ylabel 'amplitude'\nset grid\nset key top right\n");
+        for (size_t k = 0; k < m->n_plot; k++) {
+            const plot_burst *b = &m->plot[k];
+            fprintf(g, "set title '%s'\n", b->label);
+            fprintf(g, "plot '%s.sigmf-data' binary format='%%float%%float' skip=%llu "
+                       "record=%llu using ($0/%.17g*1e3):1 with lines lw 1 title 'I', "
+                       "'' binary format='%%float%%float' skip=%llu record=%llu "
+                       "using ($0/%.17g*1e3):2 with lines lw 1 title 'Q'\n",
+                    base, (unsigned long long)(b->start * 8), (unsigned long long)b->count,
+                    r->fg->sample_rate, (unsigned long long)(b->start * 8),
+                    (unsigned long long)b->count, r->fg->sample_rate);
+        }
+        fprintf(g, "unset multiplot\n");
+        if (pclose(g) != 0) {
+            fprintf(stderr, "sdrnet: gnuplot failed to draw %s\n", png);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+/* Flush pending annotations and write the SigMF meta files, so the
+ * recordings are complete before they are plotted or listed. */
+static void close_recordings(run *r)
+{
+    for (size_t i = 0; i < r->fg->n_media; i++) {
+        run_medium *m = &r->media[i];
+        if (!m->rec)
+            continue;
+        for (int p = 0; p < RUN_MAX_PORTS; p++)
+            flush_note(m, p);
+        if (sn_sigmf_writer_close(m->rec) != SN_OK)
+            r->error = 1;
+        m->rec = NULL;
     }
 }
 
@@ -758,6 +846,9 @@ int sn_run_flowgraph(const sn_flowgraph *fg, const sn_run_options *opt)
         fputc('\n', stderr);
     double wall = wall_now() - t0;
     sn_time_t ran = sn_sched_now(r->sched);
+    close_recordings(r);
+    if (opt->plot && plot_media(r) != 0)
+        r->error = 1;
 
     if (opt->json) {
         report_json(r, ran);

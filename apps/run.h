@@ -15,6 +15,7 @@ typedef struct sn_run_options {
     uint64_t seed;
     int json;              /* print a JSON summary instead of the narrative */
     int quiet;             /* no narrative, only the summary and file list */
+    int plot;              /* draw each medium's bursts to MEDIUM.png (gnuplot) */
     int progress;          /* show progress on stderr (when it is a terminal) */
     size_t max_events;     /* bound on scheduler events (0: default 10^7) */
     FILE *out;             /* where to print (stdout) */

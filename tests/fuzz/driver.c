@@ -16,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_INPUT 65536
+#define FUZZ_MAX_INPUT 65536
 #define MAX_SEEDS 256
 
 static uint64_t st;
@@ -40,12 +40,12 @@ static void add_file(const char *path)
     FILE *f = fopen(path, "rb");
     if (!f)
         return;
-    uint8_t *buf = malloc(MAX_INPUT);
+    uint8_t *buf = malloc(FUZZ_MAX_INPUT);
     if (!buf) {
         fclose(f);
         return;
     }
-    size_t n = fread(buf, 1, MAX_INPUT, f);
+    size_t n = fread(buf, 1, FUZZ_MAX_INPUT, f);
     fclose(f);
     seeds[nseeds] = buf;
     seed_len[nseeds] = n;
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
             add_path(argv[i]);
     }
     st = seed;
-    uint8_t *buf = malloc(MAX_INPUT);
+    uint8_t *buf = malloc(FUZZ_MAX_INPUT);
     if (!buf)
         return 2;
     for (long r = 0; r < runs; r++) {
@@ -120,7 +120,7 @@ int main(int argc, char **argv)
                 case 0: if (len) buf[next_u64() % len] ^= (uint8_t)(1u << (next_u64() % 8)); break;
                 case 1: if (len) buf[next_u64() % len] = (uint8_t)next_u64(); break;
                 case 2: if (len) len = next_u64() % len; break;
-                case 3: if (len < MAX_INPUT) buf[len++] = (uint8_t)next_u64(); break;
+                case 3: if (len < FUZZ_MAX_INPUT) buf[len++] = (uint8_t)next_u64(); break;
                 case 4: if (len >= 2) { size_t a = next_u64() % len; buf[a] = (next_u64() & 1) ? 0xff : 0x00; } break;
                 }
             }
