@@ -8,7 +8,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_FRAME (SN_ETH_HDR_LEN + SN_ETH_MTU + SN_ETH_FCS_LEN)
+/* room for one byte over the largest frame */
+#define MAX_FRAME (SN_ETH_HDR_LEN + SN_ETH_MTU + 1 + SN_ETH_FCS_LEN)
 
 static int same_hdr(const sn_eth_hdr *a, const sn_eth_hdr *b)
 {
@@ -39,8 +40,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* The input as a frame without FCS. */
     rc = sn_eth_parse(data, size, &h);
-    if (rc == SN_ETH_OK) {
-        if (size < SN_ETH_HDR_LEN || size > SN_ETH_HDR_LEN + SN_ETH_MTU)
+    if (rc == SN_ETH_OK && size > SN_ETH_HDR_LEN + SN_ETH_MTU) {
+        /* parse only reads the header; an oversize frame is refused by
+         * sn_eth_check whatever its FCS. */
+        sn_eth_emit(buf, &h);
+        if (memcmp(buf, data, SN_ETH_HDR_LEN) != 0)
+            abort();
+        memcpy(buf + SN_ETH_HDR_LEN, data + SN_ETH_HDR_LEN, SN_ETH_MTU + 1);
+        sn_eth_fcs_put(buf, SN_ETH_HDR_LEN + SN_ETH_MTU + 1);
+        if (sn_eth_check(buf, SN_ETH_HDR_LEN + SN_ETH_MTU + 1 + SN_ETH_FCS_LEN) !=
+            SN_ETH_OVERSIZE)
+            abort();
+    } else if (rc == SN_ETH_OK) {
+        if (size < SN_ETH_HDR_LEN)
             abort();
         sn_eth_emit(buf, &h);
         if (memcmp(buf, data, SN_ETH_HDR_LEN) != 0)
@@ -51,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (sn_eth_parse(buf, size, &h2) != SN_ETH_OK || !same_hdr(&h, &h2))
             abort();
-    } else if (rc != SN_ETH_RUNT && rc != SN_ETH_OVERSIZE) {
+    } else if (rc != SN_ETH_RUNT || size >= SN_ETH_HDR_LEN) {
         abort();
     }
     return 0;
