@@ -28,8 +28,8 @@ typedef struct sn_mac_addr {
 
 extern const sn_mac_addr sn_mac_broadcast; /* ff:ff:ff:ff:ff:ff */
 
-/* Parse "aa:bb:cc:dd:ee:ff" (also '-' separators, any case). SN_OK or
- * SN_ERR_PARSE. */
+/* Parse "aa:bb:cc:dd:ee:ff" (or all '-' separators; any case; exactly two
+ * hex digits per byte). SN_OK or SN_ERR_PARSE. */
 int sn_mac_parse(const char *s, sn_mac_addr *out);
 /* Format as "aa:bb:cc:dd:ee:ff" into buf (>= 18 bytes); returns buf. */
 char *sn_mac_format(const sn_mac_addr *a, char *buf);

@@ -7,7 +7,8 @@
 #include <stdint.h>
 
 /* Add `len` bytes (network order, odd length padded with zero) into a 32-bit
- * running sum; start with sum = 0. */
+ * running sum; start with sum = 0. Every call pads an odd length, so a sum
+ * built in pieces must use even-length pieces except the last. */
 uint32_t sn_csum_add(uint32_t sum, const void *data, size_t len);
 
 /* Fold a running sum to 16 bits and complement it: the value to store in a

@@ -13,7 +13,9 @@ typedef uint32_t sn_ip4; /* host byte order: 192.168.1.10 = 0xC0A8010A */
 #define SN_IPPROTO_TCP 6
 #define SN_IPPROTO_UDP 17
 
-/* Parse dotted quad; SN_OK or SN_ERR_PARSE (no leading junk, each part 0..255). */
+/* Parse dotted quad; SN_OK or SN_ERR_PARSE (no leading junk, each part
+ * 0..255, no leading zeros: "01.2.3.4" is refused, as inet_pton does,
+ * because inet_aton would read it as octal). */
 int sn_ip4_parse(const char *s, sn_ip4 *out);
 /* "a.b.c.d/n" (n 0..32); a bare address gives n = 32. */
 int sn_ip4_parse_prefix(const char *s, sn_ip4 *addr, int *prefix_len);
@@ -51,8 +53,10 @@ const char *sn_ipv4_result_str(int r);
  * sn_ipv4_result; `h` is filled only on SN_IPV4_OK. */
 int sn_ipv4_parse(const uint8_t *buf, size_t len, sn_ipv4_hdr *h);
 
-/* Write a header without options (hdr_len forced to 20) into buf[0..20),
- * computing the checksum (h->csum is ignored and set). Returns 20. */
+/* Write a header without options into buf[0..20), computing the checksum.
+ * Sets h->hdr_len = 20 and h->csum; total_len is written as given (the
+ * caller accounts for dropped options); frag_off is rounded down to a
+ * multiple of 8; the reserved flag is written as 0. Returns 20. */
 size_t sn_ipv4_emit(uint8_t *buf, sn_ipv4_hdr *h);
 
 #endif

@@ -32,7 +32,8 @@ int sn_udp_parse(const uint8_t *buf, size_t len, sn_ip4 src, sn_ip4 dst, sn_udp_
 
 /* buf[0..8) is the header to write, followed by h->len - 8 payload bytes
  * already in place. Writes ports and length and the checksum over the
- * pseudo-header, header and payload (a computed 0 is sent as 0xFFFF). */
+ * pseudo-header, header and payload (a computed 0 is sent as 0xFFFF), and
+ * sets h->csum. Reads exactly h->len - 8 payload bytes. */
 void sn_udp_emit(uint8_t *buf, sn_udp_hdr *h, sn_ip4 src, sn_ip4 dst);
 
 #endif
