@@ -1,6 +1,7 @@
 /* sdrnet: the command line.
  *
- *   sdrnet run [FLOWGRAPH] [--out DIR] [--seed N] [--json] [--quiet] [-v]
+ *   sdrnet run [FLOWGRAPH] [--out DIR] [--seed N] [--json] [--plot] [--quiet] [-v]
+ *   sdrnet bench [phy|pkt|all] [--quick] [--json]
  *
  * Exit status: 0 success, 1 run-time failure, 2 bad command line or bad
  * flowgraph file. */
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apps/bench.h"
 #include "apps/flowgraph.h"
 #include "apps/run.h"
 #include "core/log.h"
@@ -42,6 +44,8 @@ static void usage(FILE *f)
             "                    print what happened layer by layer. Without FLOWGRAPH it\n"
             "                    runs the default, %s (scenario S1: 'Hello' over\n"
             "                    one radio link).\n"
+            "  bench [WHAT]      benchmarks with a reference measured in the same run\n"
+            "                    (sdrnet bench --help)\n"
             "  help [COMMAND]    show help for a command\n"
             "  version           print the version\n"
             "\n"
@@ -191,6 +195,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "bench"))
+        return sn_bench_main(argc - 2, argv + 2);
     fprintf(stderr, "sdrnet: unknown command '%s' (see sdrnet --help)\n", cmd);
     return 2;
 }

@@ -817,9 +817,6 @@ int sn_run_flowgraph(const sn_flowgraph *fg, const sn_run_options *opt)
         fprintf(opt->out, "PHY: %s, %.3g S/s at %.3f MHz; %zu node(s), %zu medium/media\n\n",
                 fg->modulation, fg->sample_rate, fg->freq_hz / 1e6, fg->n_nodes, fg->n_media);
     }
-    for (size_t ni = 0; ni < fg->n_nodes; ni++)
-        sn_ipv4_announce(r->nodes[ni].ip);
-
     /* run in slices so a long run can show progress */
     size_t max_events = opt->max_events ? opt->max_events : RUN_DEFAULT_MAX_EVENTS;
     sn_time_t end = sn_time_from_s(fg->duration_s);
@@ -854,6 +851,7 @@ int sn_run_flowgraph(const sn_flowgraph *fg, const sn_run_options *opt)
         report_json(r, ran);
     } else {
         report_text(r);
+        fflush(r->opt->out);
         fprintf(stderr, "ran %.3f s of virtual time in %.3f s of wall time (%.0fx real time), "
                 "%llu events\n", sn_time_to_s(ran), wall, wall > 0 ? sn_time_to_s(ran) / wall : 0,
                 (unsigned long long)sn_sched_events_run(r->sched));

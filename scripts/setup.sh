@@ -3,7 +3,8 @@
 # build, and then either run the default flowgraph or the whole test suite.
 #
 #   scripts/setup.sh run    install, build, run flowgraphs/hello.yaml
-#   scripts/setup.sh test   install, build, run every test (also under ASan+UBSan)
+#   scripts/setup.sh test   install, build, run every test (also under ASan+UBSan),
+#                           then every fuzz target under libFuzzer
 #   scripts/setup.sh deps   install only
 set -euo pipefail
 
@@ -61,6 +62,9 @@ test)
     build build-asan -DSDRNET_SANITIZE=ON
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest -j"$jobs" --output-on-failure)
+    echo "== every parser under libFuzzer (clang, coverage-guided, ASan+UBSan), bounded runs"
+    build build-fuzz -DCMAKE_C_COMPILER=clang -DSDRNET_FUZZ=ON -DSDRNET_SANITIZE=ON
+    (cd build-fuzz && ctest -j"$jobs" --output-on-failure -R '^fuzz[.]')
     ;;
 *)
     echo "usage: $0 run|test|deps" >&2
