@@ -211,7 +211,10 @@ static void on_burst(void *user, int tx, const uint8_t *frame, size_t len,
             snprintf(comment, sizeof comment, "%s -> %s, %zu bytes, measured SNR %.1f dB",
                      from ? from->label : "?", f->label, len, st->snr_db);
             sn_sigmf_writer_annotate(m->rec, p->start, p->count, label, comment, st->snr_db);
-            note_plot(m, p, label);
+            char title[400];
+            snprintf(title, sizeof title, "%s -> %s: %s", from ? from->label : "?", f->label,
+                     label);
+            note_plot(m, p, title);
             p->valid = 0;
         }
     }
@@ -233,7 +236,7 @@ static void flush_note(run_medium *m, int port)
              to ? to->label : "?");
     sn_sigmf_writer_annotate(m->rec, p->start, p->count, "burst (not decoded)", comment,
                              p->snr_db);
-    note_plot(m, p, "burst (not decoded)");
+    note_plot(m, p, comment);
     p->valid = 0;
 }
 

@@ -94,6 +94,11 @@ check "text output shows the bits of Hello twice (sent, received)" test \
     "$(grep -c '01001000 01100101 01101100 01101100 01101111' "$TMP/text.out")" -eq 2
 check "text output lists the files it wrote" grep -q "air.sigmf-data" "$TMP/text.out"
 
+# --- a picture of the signal ---
+"$SDRNET" run hello --out "$TMP/run-plot" --seed 1 --plot --quiet >/dev/null 2>&1
+check "--plot draws the medium's bursts into a PNG" bash -c \
+    "head -c 8 '$TMP/run-plot/air.png' | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'"
+
 # --- determinism: same seed, same bytes; another seed, other noise ---
 "$SDRNET" run hello --out "$TMP/run2" --seed 1 --json >"$TMP/summary2.json" 2>/dev/null
 same=1
