@@ -18,6 +18,8 @@
 #define SN_ETH_HDR_LEN 14
 #define SN_ETH_FCS_LEN 4
 #define SN_ETH_MTU 1500         /* [bytes] largest payload accepted */
+#define SN_ETH_MIN_LEN 60       /* [bytes] shortest frame without FCS; shorter ones are
+                                 * padded with zeros on output */
 
 #define SN_ETHERTYPE_IPV4 0x0800
 #define SN_ETHERTYPE_ARP 0x0806

@@ -1,8 +1,9 @@
 /* mac/netif: one MAC on one radio (or wire): the node's link-layer interface.
  *
- * Down: sn_netif_output() prepends the Ethernet header, records the frame in
- * the MAC capture (link type 1, without FCS), appends the FCS and hands the
- * frame to the lower layer's send function.
+ * Down: sn_netif_output() prepends the Ethernet header, pads the frame to
+ * Ethernet's 60-byte minimum, records it in the MAC capture (link type 1,
+ * without FCS), appends the FCS and hands the frame to the lower layer's
+ * send function.
  * Up: sn_netif_input() takes a frame with FCS from the lower layer, checks
  * length and FCS, filters by destination (own unicast, broadcast, or
  * everything in promiscuous mode), records accepted frames in the MAC

@@ -20,6 +20,7 @@ typedef struct wire_end {
     sn_pktq inflight;
     uint64_t sent;
     int drop_next; /* drop this many frames (loss) */
+    size_t min_len; /* shortest frame sent [bytes] */
 } wire_end;
 
 static void wire_deliver(void *user, sn_time_t now)
@@ -34,6 +35,8 @@ static int wire_send(void *lower, sn_pkt *frame)
 {
     wire_end *e = lower;
     e->sent++;
+    if (sn_pkt_len(frame) < e->min_len)
+        e->min_len = sn_pkt_len(frame);
     if (e->drop_next > 0) {
         e->drop_next--;
         sn_pkt_free(frame);
@@ -105,6 +108,7 @@ static void host_init(host *h, sn_sched *s, const char *mac, const char *ip)
 {
     memset(h, 0, sizeof *h);
     h->end.s = s;
+    h->end.min_len = SIZE_MAX;
     sn_pktq_init(&h->end.inflight, 64);
     h->pool = sn_pktpool_create(64, 2048);
     sn_netif_config c = {.name = "eth0", .mtu = 1500};
@@ -166,6 +170,10 @@ static void test_hello_over_wire(void)
     CHECK_EQ_INT(arp_stat(&B, "tx_replies"), 1);
     CHECK_EQ_INT(arp_stat(&A, "resolved"), 1);
     CHECK_EQ_INT(A.end.sent, 2);
+    /* short frames are padded to 60 bytes + FCS, and the padding never
+     * reaches the application */
+    CHECK_EQ_INT(A.end.min_len, SN_ETH_MIN_LEN + SN_ETH_FCS_LEN);
+    CHECK_EQ_INT(B.end.min_len, SN_ETH_MIN_LEN + SN_ETH_FCS_LEN);
     CHECK_EQ_INT(udp_stat(&B, "rx_datagrams"), 1);
     /* B learned A from the request addressed to it (RFC 826 merge rule) */
     sn_mac_addr m;
