@@ -1,6 +1,7 @@
 /* sdrnet: the command line.
  *
  *   sdrnet run [FLOWGRAPH] [--out DIR] [--seed N] [--json] [--plot] [--quiet] [-v]
+ *   sdrnet rx --radio file:PATH [--out DIR] [--json]
  *   sdrnet bench [phy|pkt|all] [--quick] [--json]
  *
  * Exit status: 0 success, 1 run-time failure, 2 bad command line or bad
@@ -15,6 +16,7 @@
 #include "apps/bench.h"
 #include "apps/flowgraph.h"
 #include "apps/run.h"
+#include "apps/rx.h"
 #include "core/log.h"
 
 #ifndef SDRNET_VERSION
@@ -44,6 +46,8 @@ static void usage(FILE *f)
             "                    print what happened layer by layer. Without FLOWGRAPH it\n"
             "                    runs the default, %s (scenario S1: 'Hello' over\n"
             "                    one radio link).\n"
+            "  rx --radio RADIO  receive and print every frame with its statistics; RADIO\n"
+            "                    is file:PATH for a SigMF recording (sdrnet rx --help)\n"
             "  bench [WHAT]      benchmarks with a reference measured in the same run\n"
             "                    (sdrnet bench --help)\n"
             "  help [COMMAND]    show help for a command\n"
@@ -195,6 +199,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "rx"))
+        return sn_rx_main(argc - 2, argv + 2);
     if (!strcmp(cmd, "bench"))
         return sn_bench_main(argc - 2, argv + 2);
     fprintf(stderr, "sdrnet: unknown command '%s' (see sdrnet --help)\n", cmd);

@@ -15,8 +15,21 @@
 #include <complex.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef float complex sn_cf32; /* one IQ sample, full scale |x| <= 1 */
+
+/* Build a sample from its parts, bit for bit (also NaN, Inf, -0). C11's
+ * CMPLXF is not available with every compiler/libc pair (clang + glibc),
+ * and re + im * I is not exact for non-finite parts. A complex float has
+ * the layout of float[2] (C11 6.2.5). */
+static inline sn_cf32 sn_cf32_make(float re, float im)
+{
+    float v[2] = {re, im};
+    sn_cf32 z;
+    memcpy(&z, v, sizeof z);
+    return z;
+}
 
 typedef struct sn_modem_config {
     const char *modulation;  /* "bpsk", "qpsk", "qam16", "qam64" (liquid names) */
@@ -28,7 +41,12 @@ void sn_modem_config_default(sn_modem_config *c);
 
 /* What the receiver measured on one frame. */
 typedef struct sn_phy_stats {
-    float snr_db;          /* [dB] estimated SNR (from EVM) */
+    float snr_db;          /* [dB] estimated SNR per sample (the medium's
+                            * definition, phy/medium.h): -EVM - 10 log10(2),
+                            * since -EVM estimates Es/N0 at 2 samples/symbol;
+                            * NaN if EVM is not finite. Accurate within
+                            * about 1 dB up to 20 dB; saturates near 29 dB
+                            * (liquid's synchroniser floor) */
     float rssi_db;         /* [dB] received power relative to full scale */
     float evm_db;          /* [dB] error vector magnitude */
     float cfo_hz;          /* [Hz] carrier frequency offset estimate */
@@ -53,6 +71,9 @@ sn_modem *sn_modem_create(const sn_modem_config *cfg, double sample_rate,
                           sn_modem_rx_fn rx, void *user);
 void sn_modem_destroy(sn_modem *m); /* NULL-safe */
 
+/* Name of the modulation the transmitter uses (static string). */
+const char *sn_modem_modulation(const sn_modem *m);
+
 /* Forget any partially received burst. */
 void sn_modem_reset(sn_modem *m);
 
@@ -66,7 +87,10 @@ int sn_modem_tx(sn_modem *m, const uint8_t *frame, size_t len,
 size_t sn_modem_burst_len(const sn_modem *m, size_t len);
 
 /* Feed `n` received samples (any chunking). Calls the rx callback for each
- * frame completed inside. Non-finite samples are replaced by 0 and counted. */
+ * frame completed inside. Non-finite samples are replaced by 0 and counted.
+ * The callback must not reset or destroy the modem; it may call
+ * sn_modem_tx(). sample_start counts samples fed since create (estimate,
+ * within a sample or two). */
 int sn_modem_rx(sn_modem *m, const sn_cf32 *iq, size_t n);
 
 typedef struct sn_modem_counters {
@@ -74,8 +98,11 @@ typedef struct sn_modem_counters {
     uint64_t rx_samples;
     uint64_t rx_frames_ok;      /* header and CRC good */
     uint64_t rx_frames_crc_bad; /* header good, payload CRC failed */
-    uint64_t rx_header_bad;     /* detected, header failed: nothing delivered */
+    uint64_t rx_header_bad;     /* detected, header failed (or not ours, or a
+                                 * length above max_payload): nothing delivered */
     uint64_t rx_nonfinite;      /* NaN/Inf samples replaced by 0 */
+    uint64_t rx_clipped;        /* samples with a component beyond +-64 full
+                                 * scale, clipped to it (keeps liquid finite) */
 } sn_modem_counters;
 
 void sn_modem_get_counters(const sn_modem *m, sn_modem_counters *c);

@@ -32,24 +32,52 @@ typedef void (*sn_phy_burst_fn)(void *user, int tx, const uint8_t *frame, size_t
 typedef struct sn_phy_config {
     sn_modem_config modem;
     double freq_hz;        /* [Hz] center frequency, for captures */
-    unsigned tx_queue;     /* [frames] bound on frames waiting to be sent */
+    unsigned tx_queue;     /* [frames] bound on frames waiting to be sent
+                            * (not counting the one on the air) */
 } sn_phy_config;
 
+/* Defaults: modem defaults, 915 MHz, 32 frames. */
 void sn_phy_config_default(sn_phy_config *c);
+
+/* The PHY capture: each record is an exported PDU naming "rftap": an RFtap
+ * header (phy/rftap.h) then the frame as sent/received, FCS included, with
+ * RFtap dlt 1 (Ethernet).
+ *   sent frames: stamped at the burst's start; dlt, freq, duration.
+ *   received frames: stamped at delivery (the scheduler's now); dlt, freq,
+ *     freqofs (CFO estimate), power (RSSI, dB full scale), noise
+ *     (power - snr), snr, qual (1 - rms EVM, 0..1), duration; a frame whose
+ *     CRC failed is written too, marked with RFtap flag bit 13
+ *     (rftap.present.field13 in Wireshark).
+ * Frames whose header did not decode are not written (nothing to show). */
+
+/* Write one PHY capture record (the format above) to `tap` (NULL: nothing).
+ * `st` NULL for a sent frame; freq_hz [Hz] the centre frequency; duration
+ * = nsamples / sample_rate [S/s]. SN_OK or the tap's error. Used by the PHY
+ * port and by anything else that captures frames it demodulated (sdrnet rx). */
+int sn_phy_capture_write(sn_pcap_tap *tap, sn_time_t now, double freq_hz, double sample_rate,
+                         const sn_phy_stats *st, const uint8_t *frame, size_t len,
+                         size_t nsamples);
 
 /* Create and attach to `medium`. `pool` supplies receive buffers. `tap`
  * (may be NULL) is the PHY capture, link type 252; it stays owned by the
- * caller and must outlive the phy. NULL on failure. */
+ * caller and must outlive the phy. NULL on failure. The sample rate is the
+ * medium's. Received frames get pkt->meta time (delivery), snr_db, rssi_db,
+ * evm_db, cfo_hz and sample (first sample on the medium's sample clock). */
 sn_phy *sn_phy_create(const sn_phy_config *cfg, sn_sched *s, sn_pktpool *pool,
                       sn_medium *medium, sn_pcap_tap *tap,
                       sn_phy_rx_fn rx, void *user);
-void sn_phy_destroy(sn_phy *p); /* NULL-safe; frees queued frames */
+/* NULL-safe; frees queued frames, detaches from the medium and cancels its
+ * timer (destroy it before the scheduler and the medium). */
+void sn_phy_destroy(sn_phy *p);
 
 void sn_phy_set_burst_observer(sn_phy *p, sn_phy_burst_fn fn, void *user);
 
 /* Send a frame. Takes ownership of `frame` in every case (freed when sent
  * or dropped). SN_OK, SN_ERR_NOBUFS (queue full: dropped, counted),
- * SN_ERR_RANGE (too long: dropped, counted). */
+ * SN_ERR_RANGE (empty or too long: dropped, counted as too long).
+ * An idle port starts the burst now; otherwise the frame waits and starts
+ * when the burst before it ends, so one port's bursts never overlap. The
+ * rx callback may call this. */
 int sn_phy_send(sn_phy *p, sn_pkt *frame);
 
 /* 1 while this port is transmitting or has frames queued. */
@@ -60,7 +88,8 @@ typedef struct sn_phy_counters {
     uint64_t tx_drop_queue_full, tx_drop_too_long;
     uint64_t rx_frames, rx_bytes;    /* delivered up (CRC good) */
     uint64_t rx_drop_crc;            /* CRC failed: captured, not delivered */
-    uint64_t rx_drop_header;         /* detected but header undecodable */
+    uint64_t rx_drop_header;         /* detected but header undecodable
+                                      * (the modem's rx_header_bad) */
     uint64_t rx_drop_nobuf;          /* packet pool empty */
     uint64_t rx_samples;
 } sn_phy_counters;

@@ -30,8 +30,18 @@ void sn_rftap_info_init(sn_rftap_info *i);
  * or 0 if cap is too small. */
 size_t sn_rftap_encode(uint8_t *out, size_t cap, const sn_rftap_info *i);
 
+/* dlt value sn_rftap_parse() reports when the header has no DLT field. */
+#define SN_RFTAP_DLT_NONE 0xffffffffu
+
 /* Parse a header (length-checked), filling `i`; returns the header length or
- * a negative error (SN_ERR_TRUNC, SN_ERR_PARSE). For tests and fuzzing. */
+ * a negative error (SN_ERR_TRUNC, SN_ERR_PARSE). For tests and fuzzing.
+ * Absent fields come back NaN (dlt: SN_RFTAP_DLT_NONE). Fields sdrnet does
+ * not use (nominal frequency, time, location) are skipped; a header with
+ * reserved flag bit 14 or 15 set is refused (their size is unknown).
+ *
+ * crc_bad: RFtap itself has no "frame failed" flag; sdrnet marks it with
+ * reserved flag bit 13 (0x2000), which carries no field. Wireshark shows it
+ * as rftap.present.field13. */
 int sn_rftap_parse(const uint8_t *in, size_t len, sn_rftap_info *i);
 
 #endif

@@ -30,7 +30,10 @@ sn_sigmf_writer *sn_sigmf_writer_open(const char *base, double sample_rate,
 int sn_sigmf_writer_write(sn_sigmf_writer *w, const sn_cf32 *iq, size_t n, uint64_t *first);
 
 /* Add an annotation over [start, start+count) [samples]; label and comment
- * are copied; snr_db NaN = omitted. */
+ * are copied (NULL = omitted); snr_db NaN = omitted. The SNR is written as
+ * "sdrnet:snr_db", a field of the sdrnet extension namespace
+ * (phy/sdrnet.sigmf-ext.md), declared in core:extensions. Annotations are
+ * written sorted by sample_start (ties in the order added). */
 int sn_sigmf_writer_annotate(sn_sigmf_writer *w, uint64_t start, uint64_t count,
                              const char *label, const char *comment, double snr_db);
 
@@ -39,6 +42,24 @@ int sn_sigmf_writer_annotate(sn_sigmf_writer *w, uint64_t start, uint64_t count,
 int sn_sigmf_writer_close(sn_sigmf_writer *w);
 
 uint64_t sn_sigmf_writer_samples(const sn_sigmf_writer *w);
+
+/* What the reader takes from a .sigmf-meta file. */
+typedef struct sn_sigmf_meta {
+    char datatype[16];  /* "cf32_le" (the only one accepted for now) */
+    double sample_rate; /* [S/s] core:sample_rate, > 0 */
+    double freq_hz;     /* [Hz] core:frequency of the first capture, NaN if absent */
+    size_t annotations; /* number of annotation segments */
+} sn_sigmf_meta;
+
+/* Parse and check a .sigmf-meta document held in memory (`len` bytes, no
+ * NUL needed): JSON object with "global" (core:datatype cf32_le,
+ * core:version, core:sample_rate > 0), a "captures" array and an
+ * "annotations" array whose entries have an integer core:sample_start >= 0.
+ * `name` prefixes the one-line reason written to errbuf on failure.
+ * SN_OK, SN_ERR_PARSE, SN_ERR_UNSUPP (datatype) or SN_ERR_INVAL. Used by the
+ * reader; exposed for fuzzing. */
+int sn_sigmf_meta_parse(const char *json, size_t len, const char *name, sn_sigmf_meta *out,
+                        char *errbuf, size_t errlen);
 
 typedef struct sn_sigmf_reader sn_sigmf_reader;
 

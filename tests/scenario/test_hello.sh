@@ -88,6 +88,33 @@ for a in ann:
 assert m["captures"][0]["core:frequency"] == 433.92e6
 PY
 
+# --- the file channel: the recording decodes back to the same frames ---
+"$SDRNET" rx --radio "file:$out/air" --json --out "$TMP/rx" >"$TMP/rx.json" 2>"$TMP/rx.err"
+check "sdrnet rx on the recording exits 0" test $? -eq 0
+check "sdrnet rx decodes every annotated burst of the recording, Hello included" \
+    python3 - "$TMP/rx.json" "$out/air.sigmf-meta" <<'PY'
+import json, sys
+rx = json.load(open(sys.argv[1]))
+meta = json.load(open(sys.argv[2]))
+labels = [a["core:label"] for a in meta["annotations"]]
+assert rx["frames_bad"] == 0 and rx["frames_ok"] == len(labels), (rx["frames_ok"], labels)
+assert [f["summary"] for f in rx["frames"]] == labels, ([f["summary"] for f in rx["frames"]], labels)
+assert any('"Hello"' in f["summary"] for f in rx["frames"])
+PY
+check "rx.phy.pcap and rx.mac.pcap hold the Hello datagram" test \
+    "$(count "$TMP/rx/rx.phy.pcap" "$hello")" -eq 1 -a "$(count "$TMP/rx/rx.mac.pcap" "$hello")" -eq 1
+cp "$out/air.sigmf-meta" "$TMP/cut.sigmf-meta"
+head -c 1001 "$out/air.sigmf-data" >"$TMP/cut.sigmf-data"
+"$SDRNET" rx --radio "file:$TMP/cut" >/dev/null 2>"$TMP/cut.err"
+check "a truncated recording is refused with a clear error (exit 2)" bash -c \
+    "test $? -eq 2 && grep -q 'cut' '$TMP/cut.err'"
+echo '{"global": ' >"$TMP/bad.sigmf-meta"
+cp "$out/air.sigmf-data" "$TMP/bad.sigmf-data"
+"$SDRNET" rx --radio "file:$TMP/bad.sigmf-meta" >/dev/null 2>"$TMP/bad.err"
+check "a meta file that is not JSON is refused (exit 2)" bash -c "test $? -eq 2 && test -s '$TMP/bad.err'"
+"$SDRNET" rx --radio "file:$TMP/nothing-here" >/dev/null 2>"$TMP/none.err"
+check "a missing recording is refused (exit 2)" bash -c "test $? -eq 2 && grep -q nothing-here '$TMP/none.err'"
+
 # --- narrative output names the bits sent and received ---
 "$SDRNET" run hello --out "$TMP/run-text" --seed 1 >"$TMP/text.out" 2>&1
 check "text output shows the bits of Hello twice (sent, received)" test \
