@@ -3,31 +3,9 @@
 
 #include <string.h>
 
+#include "core/bytes.h"
+
 #define ARP_HTYPE_ETHER 1
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 const char *sn_arp_result_str(int r)
 {
@@ -51,30 +29,30 @@ int sn_arp_parse(const uint8_t *buf, size_t len, sn_arp_pkt *a)
 {
     if (len < SN_ARP_LEN)
         return SN_ARP_TRUNC;
-    if (get16(buf) != ARP_HTYPE_ETHER || buf[4] != SN_ETH_ALEN)
+    if (sn_get_be16(buf) != ARP_HTYPE_ETHER || buf[4] != SN_ETH_ALEN)
         return SN_ARP_BAD_HTYPE;
-    if (get16(buf + 2) != SN_ETHERTYPE_IPV4 || buf[5] != 4)
+    if (sn_get_be16(buf + 2) != SN_ETHERTYPE_IPV4 || buf[5] != 4)
         return SN_ARP_BAD_PTYPE;
-    uint16_t op = get16(buf + 6);
+    uint16_t op = sn_get_be16(buf + 6);
     if (op != SN_ARP_OP_REQUEST && op != SN_ARP_OP_REPLY)
         return SN_ARP_BAD_OP;
     a->op = op;
     memcpy(a->sha.b, buf + 8, SN_ETH_ALEN);
-    a->spa = get32(buf + 14);
+    a->spa = sn_get_be32(buf + 14);
     memcpy(a->tha.b, buf + 18, SN_ETH_ALEN);
-    a->tpa = get32(buf + 24);
+    a->tpa = sn_get_be32(buf + 24);
     return SN_ARP_OK;
 }
 
 void sn_arp_emit(uint8_t *buf, const sn_arp_pkt *a)
 {
-    put16(buf, ARP_HTYPE_ETHER);
-    put16(buf + 2, SN_ETHERTYPE_IPV4);
+    sn_put_be16(buf, ARP_HTYPE_ETHER);
+    sn_put_be16(buf + 2, SN_ETHERTYPE_IPV4);
     buf[4] = SN_ETH_ALEN;
     buf[5] = 4;
-    put16(buf + 6, a->op);
+    sn_put_be16(buf + 6, a->op);
     memcpy(buf + 8, a->sha.b, SN_ETH_ALEN);
-    put32(buf + 14, a->spa);
+    sn_put_be32(buf + 14, a->spa);
     memcpy(buf + 18, a->tha.b, SN_ETH_ALEN);
-    put32(buf + 24, a->tpa);
+    sn_put_be32(buf + 24, a->tpa);
 }

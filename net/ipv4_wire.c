@@ -3,32 +3,9 @@
 
 #include <stdio.h>
 
+#include "core/bytes.h"
 #include "core/err.h"
 #include "net/inet_csum.h"
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 /* Parse a decimal number of at most `maxdig` digits and at most `maxval`
  * starting at *s; advances *s. Leading zeros are refused ("010" is 8 to
@@ -152,7 +129,7 @@ int sn_ipv4_parse(const uint8_t *buf, size_t len, sn_ipv4_hdr *h)
     size_t hdr_len = (size_t)ihl * 4;
     if (len < hdr_len)
         return SN_IPV4_TRUNC;
-    uint16_t total = get16(buf + 2);
+    uint16_t total = sn_get_be16(buf + 2);
     if (total < hdr_len)
         return SN_IPV4_BAD_LEN;
     if (total > len)
@@ -162,20 +139,20 @@ int sn_ipv4_parse(const uint8_t *buf, size_t len, sn_ipv4_hdr *h)
     if (sn_csum_finish(sn_csum_add(0, buf, hdr_len)) != 0)
         return SN_IPV4_BAD_CSUM;
 
-    uint16_t flags_frag = get16(buf + 6);
+    uint16_t flags_frag = sn_get_be16(buf + 6);
     h->hdr_len = (uint8_t)hdr_len;
     h->tos = buf[1];
     h->total_len = total;
-    h->id = get16(buf + 4);
+    h->id = sn_get_be16(buf + 4);
     /* The reserved flag (0x8000) is ignored, as RFC 791 asks. */
     h->df = (flags_frag & 0x4000) != 0;
     h->mf = (flags_frag & 0x2000) != 0;
     h->frag_off = (uint16_t)((flags_frag & 0x1fff) * 8u); /* <= 65528 */
     h->ttl = buf[8];
     h->proto = buf[9];
-    h->csum = get16(buf + 10);
-    h->src = get32(buf + 12);
-    h->dst = get32(buf + 16);
+    h->csum = sn_get_be16(buf + 10);
+    h->src = sn_get_be32(buf + 12);
+    h->dst = sn_get_be32(buf + 16);
     return SN_IPV4_OK;
 }
 
@@ -184,19 +161,19 @@ size_t sn_ipv4_emit(uint8_t *buf, sn_ipv4_hdr *h)
     h->hdr_len = SN_IPV4_HDR_MIN;
     buf[0] = 0x45;
     buf[1] = h->tos;
-    put16(buf + 2, h->total_len);
-    put16(buf + 4, h->id);
+    sn_put_be16(buf + 2, h->total_len);
+    sn_put_be16(buf + 4, h->id);
     /* frag_off is in bytes; the field counts 8-byte units, so a value that
      * is not a multiple of 8 is rounded down. */
     uint16_t flags_frag = (uint16_t)((h->df ? 0x4000u : 0) | (h->mf ? 0x2000u : 0) |
                                      (h->frag_off >> 3 & 0x1fffu));
-    put16(buf + 6, flags_frag);
+    sn_put_be16(buf + 6, flags_frag);
     buf[8] = h->ttl;
     buf[9] = h->proto;
-    put16(buf + 10, 0);
-    put32(buf + 12, h->src);
-    put32(buf + 16, h->dst);
+    sn_put_be16(buf + 10, 0);
+    sn_put_be32(buf + 12, h->src);
+    sn_put_be32(buf + 16, h->dst);
     h->csum = sn_csum_finish(sn_csum_add(0, buf, SN_IPV4_HDR_MIN));
-    put16(buf + 10, h->csum);
+    sn_put_be16(buf + 10, h->csum);
     return SN_IPV4_HDR_MIN;
 }

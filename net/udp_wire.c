@@ -1,18 +1,8 @@
 /* net/udp_wire: UDP header (RFC 768) and its pseudo-header checksum. */
 #include "net/udp_wire.h"
 
+#include "core/bytes.h"
 #include "net/inet_csum.h"
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
 
 const char *sn_udp_result_str(int r)
 {
@@ -38,16 +28,16 @@ int sn_udp_parse(const uint8_t *buf, size_t len, sn_ip4 src, sn_ip4 dst, sn_udp_
 {
     if (len < SN_UDP_HDR_LEN)
         return SN_UDP_TRUNC;
-    uint16_t ulen = get16(buf + 4);
+    uint16_t ulen = sn_get_be16(buf + 4);
     if (ulen < SN_UDP_HDR_LEN || ulen > len)
         return SN_UDP_BAD_LEN;
-    uint16_t csum = get16(buf + 6);
+    uint16_t csum = sn_get_be16(buf + 6);
     /* 0 means the sender computed no checksum (RFC 768); a computed 0 is
      * sent as 0xffff, which still verifies as -0. */
     if (csum != 0 && sn_csum_finish(udp_sum(buf, ulen, src, dst)) != 0)
         return SN_UDP_BAD_CSUM;
-    h->sport = get16(buf);
-    h->dport = get16(buf + 2);
+    h->sport = sn_get_be16(buf);
+    h->dport = sn_get_be16(buf + 2);
     h->len = ulen;
     h->csum = csum;
     return SN_UDP_OK;
@@ -55,13 +45,13 @@ int sn_udp_parse(const uint8_t *buf, size_t len, sn_ip4 src, sn_ip4 dst, sn_udp_
 
 void sn_udp_emit(uint8_t *buf, sn_udp_hdr *h, sn_ip4 src, sn_ip4 dst)
 {
-    put16(buf, h->sport);
-    put16(buf + 2, h->dport);
-    put16(buf + 4, h->len);
-    put16(buf + 6, 0);
+    sn_put_be16(buf, h->sport);
+    sn_put_be16(buf + 2, h->dport);
+    sn_put_be16(buf + 4, h->len);
+    sn_put_be16(buf + 6, 0);
     uint16_t c = sn_csum_finish(udp_sum(buf, h->len, src, dst));
     if (c == 0)
         c = 0xffff; /* 0 on the wire would mean "no checksum" */
-    put16(buf + 6, c);
+    sn_put_be16(buf + 6, c);
     h->csum = c;
 }

@@ -27,6 +27,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/err.h"
 
 #define RFTAP_MAGIC_LE 0x61744652u /* "RFta" read as a little-endian u32 */
@@ -66,47 +67,11 @@ void sn_rftap_info_init(sn_rftap_info *i)
     i->crc_bad = 0;
 }
 
-static void put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    for (int k = 0; k < 4; k++)
-        p[k] = (uint8_t)(v >> (8 * k));
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-    for (int k = 0; k < 8; k++)
-        p[k] = (uint8_t)(v >> (8 * k));
-}
-
-static uint16_t get_u16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    uint32_t v = 0;
-    for (int k = 3; k >= 0; k--)
-        v = (v << 8) | p[k];
-    return v;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int k = 7; k >= 0; k--)
-        v = (v << 8) | p[k];
-    return v;
-}
-
 static void put_f64(uint8_t *p, double d)
 {
     uint64_t v;
     memcpy(&v, &d, sizeof v);
-    put_u64(p, v);
+    sn_put_le64(p, v);
 }
 
 static void put_f32(uint8_t *p, double d)
@@ -119,12 +84,12 @@ static void put_f32(uint8_t *p, double d)
     float f = (float)d;
     uint32_t v;
     memcpy(&v, &f, sizeof v);
-    put_u32(p, v);
+    sn_put_le32(p, v);
 }
 
 static double get_f64(const uint8_t *p)
 {
-    uint64_t v = get_u64(p);
+    uint64_t v = sn_get_le64(p);
     double d;
     memcpy(&d, &v, sizeof d);
     return d;
@@ -132,7 +97,7 @@ static double get_f64(const uint8_t *p)
 
 static double get_f32(const uint8_t *p)
 {
-    uint32_t v = get_u32(p);
+    uint32_t v = sn_get_le32(p);
     float f;
     memcpy(&f, &v, sizeof f);
     return (double)f;
@@ -178,11 +143,11 @@ size_t sn_rftap_encode(uint8_t *out, size_t cap, const sn_rftap_info *i)
     if (cap < len)
         return 0;
 
-    put_u32(out, RFTAP_MAGIC_LE);
-    put_u16(out + 4, (uint16_t)(len / 4));
-    put_u16(out + 6, flags);
+    sn_put_le32(out, RFTAP_MAGIC_LE);
+    sn_put_le16(out + 4, (uint16_t)(len / 4));
+    sn_put_le16(out + 6, flags);
     uint8_t *p = out + RFTAP_FIXED_LEN;
-    put_u32(p, i->dlt);
+    sn_put_le32(p, i->dlt);
     p += 4;
     if (flags & F_FREQ) {
         put_f64(p, i->freq_hz);
@@ -222,10 +187,10 @@ int sn_rftap_parse(const uint8_t *in, size_t len, sn_rftap_info *i)
     sn_rftap_info_init(i);
     if (len < RFTAP_FIXED_LEN)
         return SN_ERR_TRUNC;
-    if (get_u32(in) != RFTAP_MAGIC_LE)
+    if (sn_get_le32(in) != RFTAP_MAGIC_LE)
         return SN_ERR_PARSE;
-    size_t hlen = (size_t)get_u16(in + 4) * 4;
-    unsigned flags = get_u16(in + 6);
+    size_t hlen = (size_t)sn_get_le16(in + 4) * 4;
+    unsigned flags = sn_get_le16(in + 6);
     if (hlen < RFTAP_FIXED_LEN)
         return SN_ERR_PARSE;
     if (hlen > len)
@@ -244,7 +209,7 @@ int sn_rftap_parse(const uint8_t *in, size_t len, sn_rftap_info *i)
             return SN_ERR_PARSE; /* flags promise more than len32 holds */
         const uint8_t *p = in + off;
         switch (1u << bit) {
-        case F_DLT: i->dlt = get_u32(p); break;
+        case F_DLT: i->dlt = sn_get_le32(p); break;
         case F_FREQ: i->freq_hz = get_f64(p); break;
         case F_FREQOFS: i->freq_ofs_hz = get_f64(p); break;
         case F_POWER: i->power_db = get_f32(p); break;
