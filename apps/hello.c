@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/log.h"
 
 struct sn_hello {
     sn_hello_config cfg;
@@ -63,9 +64,13 @@ static void on_send(void *user, sn_time_t now)
     m->len = strnlen(h->cfg.text, sizeof h->cfg.text);
     memcpy(m->data, h->cfg.text, m->len);
     m->snr_db = 0;
-    m->status = sn_udp_sendto(h->send_sock, h->cfg.to_addr, h->cfg.to_port, m->data, m->len);
+    /* tell the observer first: what the send sets off below (ARP, bursts)
+     * then reads in cause-and-effect order */
     if (h->obs)
         h->obs(h->obs_user, m);
+    m->status = sn_udp_sendto(h->send_sock, h->cfg.to_addr, h->cfg.to_port, m->data, m->len);
+    if (m->status != SN_OK)
+        SN_WARN("hello", "sending to port %u failed: %s", m->dport, sn_strerror(m->status));
 }
 
 sn_hello *sn_hello_create(const sn_hello_config *cfg, sn_sched *s, sn_udp *udp,

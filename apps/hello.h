@@ -37,7 +37,8 @@ typedef struct sn_hello_msg {
 
 typedef struct sn_hello sn_hello;
 
-/* Observer called for every message sent or received (for printing). */
+/* Observer called for every message received, and for every message sent
+ * just before it is handed to UDP (its status is filled in after). */
 typedef void (*sn_hello_observer_fn)(void *user, const sn_hello_msg *m);
 
 /* NULL on failure (port taken: *err = SN_ERR_EXIST, or allocation). */

@@ -270,9 +270,8 @@ static void on_hello(void *user, const sn_hello_msg *msg)
     sn_describe_bits(msg->data, msg->len, 64, bits, sizeof bits);
     if (msg->sent) {
         sn_ip4_format(msg->dst, peer);
-        snprintf(line, sizeof line, "send \"%s\" to %s:%u from port %u%s%s", txt, peer,
-                 msg->dport, msg->sport, msg->status ? ": " : "",
-                 msg->status ? sn_strerror(msg->status) : "");
+        snprintf(line, sizeof line, "send \"%s\" to %s:%u from port %u", txt, peer,
+                 msg->dport, msg->sport);
     } else {
         sn_ip4_format(msg->src, peer);
         snprintf(line, sizeof line, "received \"%s\" from %s:%u on port %u (SNR %.1f dB)", txt,
@@ -817,8 +816,9 @@ int sn_run_flowgraph(const sn_flowgraph *fg, const sn_run_options *opt)
         fprintf(opt->out, "sdrnet run %s (seed %llu)\n", fg->path, (unsigned long long)r->seed);
         if (fg->description[0])
             fprintf(opt->out, "%s\n", fg->description);
-        fprintf(opt->out, "PHY: %s, %.3g S/s at %.3f MHz; %zu node(s), %zu medium/media\n\n",
-                fg->modulation, fg->sample_rate, fg->freq_hz / 1e6, fg->n_nodes, fg->n_media);
+        fprintf(opt->out, "PHY: %s, %.3g MS/s at %.3f MHz; %zu node%s, %zu medi%s\n\n",
+                fg->modulation, fg->sample_rate / 1e6, fg->freq_hz / 1e6, fg->n_nodes,
+                fg->n_nodes == 1 ? "" : "s", fg->n_media, fg->n_media == 1 ? "um" : "a");
     }
     /* run in slices so a long run can show progress */
     size_t max_events = opt->max_events ? opt->max_events : RUN_DEFAULT_MAX_EVENTS;
