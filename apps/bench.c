@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "apps/flowgraph.h"
+#include "apps/run.h"
 #include "core/err.h"
 #include "core/pkt.h"
 #include "core/rng.h"
@@ -25,6 +28,13 @@ static double cpu_now(void)
 typedef struct bench_opts {
     int quick, json;
 } bench_opts;
+
+/* Stage messages on a terminal, so a long benchmark shows it is alive. */
+static void stage(const char *what)
+{
+    if (isatty(STDERR_FILENO))
+        fprintf(stderr, "  ... %s\n", what);
+}
 
 /* ---- phy: receiver throughput ------------------------------------------ */
 
@@ -138,14 +148,18 @@ static int bench_phy(const bench_opts *o, json_t *root)
     add_noise(&r, idle, n_idle, 0.01); /* -37 dBFS of noise, no signal */
 
     if (!o->json)
-        fprintf(stderr, "bench phy: %zu noise samples; %zu samples holding %zu back-to-back "
-                "1500-byte qpsk frames at 20 dB SNR\n", n_idle, n_busy, frames);
+        printf("bench phy: %zu noise samples; %zu samples holding %zu back-to-back "
+               "1500-byte qpsk frames at 20 dB SNR\n", n_idle, n_busy, frames);
+    stage("sdrnet modem on noise");
     double s_idle = run_sdrnet(idle, n_idle);
     size_t s_false = sdrnet_frames;
+    stage("liquid flexframesync on noise");
     double l_idle = run_liquid(idle, n_idle);
     size_t l_false = liquid_frames;
+    stage("sdrnet modem on frames");
     double s_busy = run_sdrnet(busy, n_busy);
     size_t s_ok = sdrnet_frames;
+    stage("liquid flexframesync on frames");
     double l_busy = run_liquid(busy, n_busy);
     size_t l_ok = liquid_frames;
 
@@ -211,14 +225,65 @@ static int bench_pkt(const bench_opts *o, json_t *root)
     return 0;
 }
 
+/* ---- the whole stack: scenario S1 on virtual time ---------------------- */
+
+static int bench_run(const bench_opts *o, json_t *root)
+{
+    const char *src = getenv("SDRNET_FLOWGRAPHS");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/hello.yaml", src && *src ? src : SDRNET_BENCH_FLOWGRAPHS);
+    char err[512];
+    sn_flowgraph *fg = sn_flowgraph_load(path, err, sizeof err);
+    if (!fg) {
+        fprintf(stderr, "sdrnet bench: %s\n", err);
+        return 1;
+    }
+    char dir[] = "/tmp/sdrnet-bench-XXXXXX";
+    FILE *null = fopen("/dev/null", "w");
+    if (!mkdtemp(dir) || !null) {
+        fprintf(stderr, "sdrnet bench: cannot make a scratch directory\n");
+        if (null)
+            fclose(null);
+        sn_flowgraph_free(fg);
+        return 1;
+    }
+    sn_run_options ro = {.out_dir = dir, .quiet = 1, .out = null};
+    int runs = o->quick ? 5 : 50;
+    stage("scenario S1 (hello.yaml), whole stack, captures written");
+    double t0 = cpu_now();
+    int rc = 0;
+    for (int i = 0; i < runs && !rc; i++)
+        rc = sn_run_flowgraph(fg, &ro);
+    double cpu = cpu_now() - t0;
+    double virt = fg->duration_s * runs;
+    fclose(null);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "sdrnet bench: could not remove %s\n", dir);
+    sn_flowgraph_free(fg);
+    if (rc)
+        return rc;
+    if (o->json)
+        json_object_set_new(root, "run_hello", json_pack("{s:i, s:f, s:f, s:f}", "runs", runs,
+                                                         "virtual_s", virt, "cpu_s", cpu,
+                                                         "x_real_time", virt / cpu));
+    else
+        printf("scenario S1 (build the network, run 1 s, write every capture), %d runs: %.1f s "
+               "of virtual time in %.3f s of CPU time: %.0fx real time (reference: 1x)\n",
+               runs, virt, cpu, virt / cpu);
+    return 0;
+}
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: sdrnet bench [phy|pkt|all] [--quick] [--json]\n"
+    fprintf(f, "usage: sdrnet bench [phy|pkt|run|all] [--quick] [--json]\n"
                "\n"
                "  phy     receiver throughput (MS/s on one core, CPU time) on noise only and\n"
                "          on back-to-back 1500-byte frames, sdrnet's modem beside liquid-dsp's\n"
                "          flexframesync on the same samples; false frames on noise\n"
                "  pkt     packet buffer alloc/push/free from the pool beside malloc/free\n"
+               "  run     scenario S1 through the whole stack: virtual time per CPU second\n"
                "  all     everything (default)\n"
                "  --quick smaller inputs (a few seconds)\n"
                "  --json  machine-readable figures\n");
@@ -237,6 +302,7 @@ int sn_bench_main(int argc, char **argv)
             usage(stdout);
             return 0;
         } else if (argv[i][0] != '-' && (!strcmp(argv[i], "phy") || !strcmp(argv[i], "pkt") ||
+                                         !strcmp(argv[i], "run") ||
                                          !strcmp(argv[i], "all")))
             what = argv[i];
         else {
@@ -254,6 +320,8 @@ int sn_bench_main(int argc, char **argv)
         rc |= bench_phy(&o, root);
     if (all || !strcmp(what, "pkt"))
         rc |= bench_pkt(&o, root);
+    if (all || !strcmp(what, "run"))
+        rc |= bench_run(&o, root);
     if (o.json) {
         char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
         if (s)

@@ -855,7 +855,8 @@ int sn_run_flowgraph(const sn_flowgraph *fg, const sn_run_options *opt)
     } else {
         report_text(r);
         fflush(r->opt->out);
-        fprintf(stderr, "ran %.3f s of virtual time in %.3f s of wall time (%.0fx real time), "
+        if (!opt->quiet)
+            fprintf(stderr, "ran %.3f s of virtual time in %.3f s of wall time (%.0fx real time), "
                 "%llu events\n", sn_time_to_s(ran), wall, wall > 0 ? sn_time_to_s(ran) / wall : 0,
                 (unsigned long long)sn_sched_events_run(r->sched));
     }

@@ -137,6 +137,8 @@ check "same seed: identical JSON summary (apart from paths)" test \
 check "another seed: different noise in the recording" bash -c "! cmp -s '$out/air.sigmf-data' '$TMP/run3/air.sigmf-data'"
 
 # --- command line ---
+(cd "$TMP" && "$SDRNET" run --out "$TMP/default" --quiet >/dev/null 2>&1)
+check "sdrnet run with no flowgraph runs the default (S1)" test "$(count "$TMP/default/B.transport.pcap" "$hello")" -eq 1
 check "sdrnet --help exits 0" "$SDRNET" --help
 check "sdrnet run --help explains --seed and --json" bash -c "'$SDRNET' run --help | grep -q -- --seed && '$SDRNET' run --help | grep -q -- --json"
 "$SDRNET" run --bogus >/dev/null 2>&1
