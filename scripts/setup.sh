@@ -15,7 +15,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # Build and run-time dependencies (see README, "Dependencies", for why each).
 build_pkgs=(build-essential cmake pkg-config libliquid-dev libfec-dev libpcap-dev
-            libyaml-dev libjansson-dev zlib1g-dev)
+            libyaml-dev libjansson-dev zlib1g-dev libsoapysdr-dev soapysdr-tools)
 # Test-only tools: tshark reads every capture back; scapy crafts packets;
 # clang builds the libFuzzer targets; gnuplot draws plots.
 test_pkgs=(tshark python3 python3-scapy clang libclang-rt-14-dev gnuplot-nox)
