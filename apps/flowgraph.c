@@ -36,6 +36,7 @@ typedef struct fg_ctx {
     /* Kept until the whole file is read (the document outlives the walk). */
     yaml_node_t *iface_medium[SN_FG_MAX_NODES][SN_FG_MAX_IFACES];
     yaml_node_t *app_at[SN_FG_MAX_NODES][SN_FG_MAX_APPS];
+    unsigned medium_users[SN_FG_MAX_MEDIA]; /* interfaces on each medium */
 } fg_ctx;
 
 /* ---- messages ---------------------------------------------------------- */
@@ -521,6 +522,25 @@ static int parse_medium(fg_ctx *c, const yaml_node_t *n)
 static const char *const iface_keys[] = {"name", "medium", "mac", "ipv4", NULL};
 enum { IK_NAME, IK_MEDIUM, IK_MAC, IK_IPV4, IK_N };
 
+/* Why an address cannot be an interface's (RFC 1122 3.2.1.3), or NULL. */
+static const char *iface_addr_problem(sn_ip4 a, int prefix_len)
+{
+    if ((a >> 24) == 0)
+        return "is in 0.0.0.0/8 ('this network')";
+    if ((a >> 24) == 127)
+        return "is a loopback address";
+    if ((a >> 28) == 14)
+        return "is a multicast address";
+    if ((a >> 28) == 15)
+        return "is reserved (240.0.0.0/4) or the broadcast address";
+    sn_ip4 mask = sn_ip4_mask(prefix_len);
+    if (prefix_len < 31 && (a & ~mask) == 0)
+        return "is its subnet's network address";
+    if (prefix_len < 31 && (a & ~mask) == ~mask)
+        return "is its subnet's broadcast address";
+    return NULL;
+}
+
 static int parse_iface(fg_ctx *c, size_t ni, const yaml_node_t *n)
 {
     sn_fg_node *nd = &c->fg->nodes[ni];
@@ -559,6 +579,11 @@ static int parse_iface(fg_ctx *c, size_t ni, const yaml_node_t *n)
             return -1;
         if (r > 0 || sn_mac_parse(s, &ifc->mac) != SN_OK)
             return fail(c, v[IK_MAC], "bad MAC address '%s'", show(v[IK_MAC], b));
+        /* a station address names one interface: the I/G bit marks group
+         * (multicast/broadcast) addresses, which no station may own */
+        if (sn_mac_is_multicast(&ifc->mac))
+            return fail(c, v[IK_MAC], "MAC address '%s' is a group address (first byte odd): "
+                        "an interface needs a unicast address", show(v[IK_MAC], b));
         ifc->has_mac = 1;
     }
     if (v[IK_IPV4]) {
@@ -568,6 +593,9 @@ static int parse_iface(fg_ctx *c, size_t ni, const yaml_node_t *n)
             return -1;
         if (r > 0 || sn_ip4_parse_prefix(s, &ifc->addr, &ifc->prefix_len) != SN_OK)
             return fail(c, v[IK_IPV4], "bad IPv4 prefix '%s'", show(v[IK_IPV4], b));
+        const char *why = iface_addr_problem(ifc->addr, ifc->prefix_len);
+        if (why)
+            return fail(c, v[IK_IPV4], "IPv4 address '%s' %s", show(v[IK_IPV4], b), why);
         ifc->has_ipv4 = 1;
     }
     nd->n_ifaces++;
@@ -712,6 +740,11 @@ static int resolve(fg_ctx *c, const yaml_node_t *dur)
                 return fail_at(c->err, c->errlen, c->path, (size_t)ifc->line,
                                "node '%s': interface '%s': medium '%s' is not defined",
                                nd->name, ifc->name, name);
+            if (++c->medium_users[ifc->medium] > SN_FG_MAX_PER_MEDIUM)
+                return fail_at(c->err, c->errlen, c->path, (size_t)ifc->line,
+                               "node '%s': interface '%s': medium '%s' already has %d "
+                               "interfaces, the most one medium takes", nd->name, ifc->name,
+                               name, SN_FG_MAX_PER_MEDIUM);
         }
         for (size_t k = 0; k < nd->n_apps; k++) {
             const sn_fg_app *a = &nd->apps[k];

@@ -45,6 +45,7 @@
 #define SN_FG_MAX_NODES 64
 #define SN_FG_MAX_IFACES 8
 #define SN_FG_MAX_APPS 16
+#define SN_FG_MAX_PER_MEDIUM 64 /* interfaces attached to one medium */
 
 typedef struct sn_fg_medium {
     char name[SN_FG_NAME_MAX];

@@ -1,6 +1,7 @@
 #include "core/pcap_tap.h"
 
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ struct sn_pcap_tap {
     pcap_dumper_t *dumper;
     int linktype;
     uint64_t records;
+    uint64_t errors;  /* failed writes */
     char *path;
     uint8_t scratch[SN_PCAP_SNAPLEN]; /* gathers multi-part records */
 };
@@ -62,14 +64,18 @@ nomem:
     return NULL;
 }
 
-void sn_pcap_tap_close(sn_pcap_tap *t)
+int sn_pcap_tap_close(sn_pcap_tap *t)
 {
     if (!t)
-        return;
+        return SN_OK;
+    int rc = (pcap_dump_flush(t->dumper) != 0 || t->errors) ? SN_ERR_IO : SN_OK;
+    if (rc != SN_OK && !t->errors)
+        SN_ERROR("pcap", "%s: flush failed; the capture is incomplete", t->path);
     pcap_dump_close(t->dumper);
     pcap_close(t->dead);
     free(t->path);
     free(t);
+    return rc;
 }
 
 static int write_record(sn_pcap_tap *t, sn_time_t now, const uint8_t *data, size_t caplen,
@@ -84,6 +90,13 @@ static int write_record(sn_pcap_tap *t, sn_time_t now, const uint8_t *data, size
     h.caplen = (bpf_u_int32)caplen;
     h.len = (bpf_u_int32)origlen;
     pcap_dump((u_char *)t->dumper, &h, data);
+    /* pcap_dump reports nothing; the stdio stream under it does (a full
+     * disk, a vanished file system) */
+    if (ferror(pcap_dump_file(t->dumper))) {
+        if (!t->errors++)
+            SN_ERROR("pcap", "%s: write failed; the capture is incomplete", t->path);
+        return SN_ERR_IO;
+    }
     t->records++;
     return SN_OK;
 }

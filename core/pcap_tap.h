@@ -34,8 +34,9 @@ typedef struct sn_pcap_tap sn_pcap_tap;
  * *err set (if err != NULL) and the reason logged. */
 sn_pcap_tap *sn_pcap_tap_open(const char *path, int linktype, int *err);
 
-/* Flush and close. NULL-safe. */
-void sn_pcap_tap_close(sn_pcap_tap *t);
+/* Flush and close. NULL-safe. Returns SN_ERR_IO if any record could not be
+ * written or the final flush failed (the file is then incomplete). */
+int sn_pcap_tap_close(sn_pcap_tap *t);
 
 /* Write one record of `len` bytes stamped `now` [ns]. SN_OK or SN_ERR_IO. */
 int sn_pcap_tap_write(sn_pcap_tap *t, sn_time_t now, const void *data, size_t len);

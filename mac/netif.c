@@ -83,12 +83,16 @@ int sn_netif_output(sn_netif *nif, const sn_mac_addr *dst, uint16_t ethertype, s
         sn_pkt_free(pkt);
         return SN_ERR_RANGE;
     }
-    uint8_t *h = sn_pkt_push(pkt, SN_ETH_HDR_LEN);
-    if (!h || sn_pkt_tailroom(pkt) < SN_ETH_FCS_LEN) {
+    /* room for the header in front, and behind for the padding and the FCS,
+     * all checked before anything is written */
+    size_t pad = sn_pkt_len(pkt) + SN_ETH_HDR_LEN < SN_ETH_MIN_LEN
+                     ? SN_ETH_MIN_LEN - SN_ETH_HDR_LEN - sn_pkt_len(pkt) : 0;
+    if (sn_pkt_headroom(pkt) < SN_ETH_HDR_LEN || sn_pkt_tailroom(pkt) < pad + SN_ETH_FCS_LEN) {
         nif->drops[DROP_TX_NOBUFS]++;
         sn_pkt_free(pkt);
         return SN_ERR_NOBUFS;
     }
+    uint8_t *h = sn_pkt_push(pkt, SN_ETH_HDR_LEN);
     sn_eth_hdr eth = {.dst = *dst, .src = nif->mac, .ethertype = ethertype};
     sn_eth_emit(h, &eth);
     /* Pad to Ethernet's 60-byte minimum (64 with the FCS), as 802.3 does:
@@ -96,16 +100,8 @@ int sn_netif_output(sn_netif *nif, const sn_mac_addr *dst, uint16_t ethertype, s
      * return Wireshark recognises the trailing 4 bytes as the FCS instead of
      * an unknown trailer, and every receiver exercises the rule that padding
      * is not payload. */
-    if (sn_pkt_len(pkt) < SN_ETH_MIN_LEN) {
-        size_t pad = SN_ETH_MIN_LEN - sn_pkt_len(pkt);
-        uint8_t *z = sn_pkt_put(pkt, pad);
-        if (!z) {
-            nif->drops[DROP_TX_NOBUFS]++;
-            sn_pkt_free(pkt);
-            return SN_ERR_NOBUFS;
-        }
-        memset(z, 0, pad);
-    }
+    if (pad)
+        memset(sn_pkt_put(pkt, pad), 0, pad);
     /* the MAC capture shows the frame as Wireshark expects Ethernet:
      * without the FCS */
     sn_pcap_tap_write(nif->tap, now, sn_pkt_data(pkt), sn_pkt_len(pkt));

@@ -23,6 +23,9 @@ enum ipv4_drop {
     DROP_NO_PROTO,
     DROP_FRAGMENT,
     DROP_BAD_SRC,
+    DROP_LINK_BCAST,  /* unicast IP in a link-layer broadcast (RFC 1122 3.3.6) */
+    DROP_OTHERHOST,   /* frame for another station (promiscuous interface) */
+    DROP_LOOP_FULL,   /* loopback queue full */
     DROP_UNKNOWN_ETHERTYPE,
     DROP_NO_ROUTE,
     DROP_TX_TOO_BIG,
@@ -39,6 +42,9 @@ static const char *const drop_names[DROP_COUNT] = {
     [DROP_NO_PROTO] = "drop_no_proto",
     [DROP_FRAGMENT] = "drop_fragment",
     [DROP_BAD_SRC] = "drop_bad_src",
+    [DROP_LINK_BCAST] = "drop_link_broadcast",
+    [DROP_OTHERHOST] = "drop_otherhost",
+    [DROP_LOOP_FULL] = "drop_loopback_full",
     [DROP_UNKNOWN_ETHERTYPE] = "drop_unknown_ethertype",
     [DROP_NO_ROUTE] = "drop_no_route",
     [DROP_TX_TOO_BIG] = "drop_tx_too_big",
@@ -53,6 +59,8 @@ struct sn_ipv4 {
     sn_ip4 gw;
     uint16_t next_id;
     proto_handler protos[256];
+    sn_pktq loop_q;         /* packets to ourselves, delivered by loop_timer */
+    sn_timer_id loop_timer;
     uint64_t rx_packets, rx_delivered, tx_packets;
     uint64_t drops[DROP_COUNT];
 };
@@ -67,6 +75,7 @@ sn_ipv4 *sn_ipv4_create(sn_sched *s, sn_pktpool *pool)
     ip->sched = s;
     ip->pool = pool;
     ip->next_id = 1;
+    sn_pktq_init(&ip->loop_q, 64);
     return ip;
 }
 
@@ -74,8 +83,13 @@ void sn_ipv4_destroy(sn_ipv4 *ip)
 {
     if (!ip)
         return;
-    for (size_t i = 0; i < ip->n_ifs; i++)
+    for (size_t i = 0; i < ip->n_ifs; i++) {
+        /* the netif outlives us: it must stop calling into freed memory */
+        sn_netif_set_rx(ip->ifs[i].nif, NULL, NULL);
         sn_arp_destroy(ip->ifs[i].arp);
+    }
+    sn_sched_cancel(ip->sched, ip->loop_timer);
+    sn_pktq_clear(&ip->loop_q);
     free(ip);
 }
 
@@ -162,26 +176,10 @@ static int is_broadcast_for(const ipv4_iface *f, sn_ip4 dst)
     return dst == 0xFFFFFFFFu || (f->mask != 0xFFFFFFFFu && dst == (f->addr | ~f->mask));
 }
 
-static void on_frame(void *user, sn_netif *nif, const sn_eth_hdr *eth, sn_pkt *pkt)
+/* Validate and deliver one IPv4 packet that arrived on interface `f` (NULL:
+ * looped back from ourselves). Takes ownership. */
+static void ip_input(sn_ipv4 *ip, ipv4_iface *f, sn_pkt *pkt)
 {
-    sn_ipv4 *ip = user;
-    ipv4_iface *f = NULL;
-    for (size_t i = 0; i < ip->n_ifs; i++)
-        if (ip->ifs[i].nif == nif)
-            f = &ip->ifs[i];
-    if (!f) {
-        sn_pkt_free(pkt);
-        return;
-    }
-    if (eth->ethertype == SN_ETHERTYPE_ARP) {
-        sn_arp_input(f->arp, pkt);
-        return;
-    }
-    if (eth->ethertype != SN_ETHERTYPE_IPV4) {
-        ip->drops[DROP_UNKNOWN_ETHERTYPE]++;
-        sn_pkt_free(pkt);
-        return;
-    }
     sn_ipv4_hdr h;
     int r = sn_ipv4_parse(sn_pkt_data(pkt), sn_pkt_len(pkt), &h);
     if (r != SN_IPV4_OK) {
@@ -193,15 +191,26 @@ static void on_frame(void *user, sn_netif *nif, const sn_eth_hdr *eth, sn_pkt *p
     sn_pkt_trim(pkt, h.total_len);
     ip->rx_packets++;
     sn_time_t now = sn_sched_now(ip->sched);
-    sn_pcap_tap_write(f->tap, now, sn_pkt_data(pkt), sn_pkt_len(pkt));
-    if ((h.src >> 24) == 127 || (h.src >> 28) >= 14) {
-        /* loopback, multicast or class E sources are never valid on a link */
+    if (f)
+        sn_pcap_tap_write(f->tap, now, sn_pkt_data(pkt), sn_pkt_len(pkt));
+    /* RFC 1122 3.2.1.3: a source must name one host: not "this network"
+     * (0/8), loopback, multicast, class E or a broadcast */
+    if ((h.src >> 24) == 0 || (h.src >> 24) == 127 || (h.src >> 28) >= 14 ||
+        (f && is_broadcast_for(f, h.src))) {
         ip->drops[DROP_BAD_SRC]++;
         sn_pkt_free(pkt);
         return;
     }
-    if (!sn_ipv4_is_local(ip, h.dst) && !is_broadcast_for(f, h.dst)) {
+    int bcast = f ? is_broadcast_for(f, h.dst) : 0;
+    if (!sn_ipv4_is_local(ip, h.dst) && !bcast) {
         ip->drops[DROP_NOT_FOR_US]++;
+        sn_pkt_free(pkt);
+        return;
+    }
+    /* RFC 1122 3.3.6: a unicast datagram that came as a link-layer
+     * broadcast is discarded */
+    if (!bcast && (pkt->meta.flags & SN_PKT_F_BCAST)) {
+        ip->drops[DROP_LINK_BCAST]++;
         sn_pkt_free(pkt);
         return;
     }
@@ -218,14 +227,88 @@ static void on_frame(void *user, sn_netif *nif, const sn_eth_hdr *eth, sn_pkt *p
         return;
     }
     ip->rx_delivered++;
-    pkt->meta.ifindex = (int)(f - ip->ifs);
+    pkt->meta.ifindex = f ? (int)(f - ip->ifs) : -1;
+    pkt->meta.time = now;
     sn_pkt_pull(pkt, h.hdr_len);
     ph->fn(ph->user, &h, pkt);
+}
+
+static void on_frame(void *user, sn_netif *nif, const sn_eth_hdr *eth, sn_pkt *pkt)
+{
+    sn_ipv4 *ip = user;
+    ipv4_iface *f = NULL;
+    for (size_t i = 0; i < ip->n_ifs; i++)
+        if (ip->ifs[i].nif == nif)
+            f = &ip->ifs[i];
+    if (!f) {
+        sn_pkt_free(pkt);
+        return;
+    }
+    /* a promiscuous interface shows us other stations' frames: a host
+     * does not act on them (Linux drops PACKET_OTHERHOST) */
+    if (pkt->meta.flags & SN_PKT_F_OTHERHOST) {
+        ip->drops[DROP_OTHERHOST]++;
+        sn_pkt_free(pkt);
+        return;
+    }
+    if (eth->ethertype == SN_ETHERTYPE_ARP) {
+        sn_arp_input(f->arp, pkt);
+        return;
+    }
+    if (eth->ethertype != SN_ETHERTYPE_IPV4) {
+        ip->drops[DROP_UNKNOWN_ETHERTYPE]++;
+        sn_pkt_free(pkt);
+        return;
+    }
+    ip_input(ip, f, pkt);
+}
+
+/* Deliver packets we sent to ourselves, one scheduler event later, so a
+ * reply sent from inside a receive callback never recurses. */
+static void loop_deliver(void *user, sn_time_t now)
+{
+    sn_ipv4 *ip = user;
+    ip->loop_timer = 0;
+    size_t n = ip->loop_q.count; /* what was queued before this event only */
+    sn_pkt *p;
+    while (n-- && (p = sn_pktq_pop(&ip->loop_q)))
+        ip_input(ip, NULL, p);
+    if (ip->loop_q.count)
+        ip->loop_timer = sn_sched_at(ip->sched, now, loop_deliver, ip);
+}
+
+/* To one of our own addresses: no interface, no ARP; the packet comes back
+ * in through ip_input like any other. */
+static int loop_output(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pkt *pkt,
+                       sn_pcap_tap *local_tap)
+{
+    uint8_t *b = sn_pkt_push(pkt, SN_IPV4_HDR_MIN);
+    if (!b || sn_pkt_len(pkt) > 65535) {
+        ip->drops[DROP_TX_NOBUFS]++;
+        sn_pkt_free(pkt);
+        return SN_ERR_NOBUFS;
+    }
+    sn_ipv4_hdr h = {.total_len = (uint16_t)sn_pkt_len(pkt), .id = ip->next_id++,
+                     .ttl = SN_IPV4_DEFAULT_TTL, .proto = proto, .src = src, .dst = dst};
+    sn_ipv4_emit(b, &h);
+    sn_pcap_tap_write(local_tap, sn_sched_now(ip->sched), b, sn_pkt_len(pkt));
+    pkt->meta.flags = 0;
+    if (sn_pktq_push(&ip->loop_q, pkt) != SN_OK) {
+        ip->drops[DROP_LOOP_FULL]++;
+        sn_pkt_free(pkt);
+        return SN_ERR_NOBUFS;
+    }
+    ip->tx_packets++;
+    if (!ip->loop_timer)
+        ip->loop_timer = sn_sched_at(ip->sched, sn_sched_now(ip->sched), loop_deliver, ip);
+    return SN_OK;
 }
 
 int sn_ipv4_output(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pkt *pkt,
                    sn_pcap_tap *local_tap)
 {
+    if (sn_ipv4_is_local(ip, dst))
+        return loop_output(ip, src ? src : dst, dst, proto, pkt, local_tap);
     sn_ip4 nh;
     ipv4_iface *f = route(ip, dst, &nh);
     if (!f) {

@@ -6,12 +6,17 @@
  * drop), trimmed to its Total Length (link padding is not payload), written
  * to that interface's net capture, and, when addressed to one of our
  * addresses or a broadcast, handed to the handler registered for its
- * protocol. Forwarding (routers) arrives with the routing issue; until then
- * packets for other hosts are counted as drop_not_for_us.
+ * protocol. Sources that do not name one host (0/8, 127/8, multicast,
+ * class E, a broadcast), unicast datagrams that came as link-layer
+ * broadcasts, and frames a promiscuous interface saw for other stations are
+ * dropped and counted (RFC 1122 3.2.1.3, 3.3.6). Forwarding (routers)
+ * arrives with the routing issue; until then packets for other hosts are
+ * counted as drop_not_for_us.
  *
  * Output: pick the interface whose connected prefix holds the destination
  * (else the default gateway's), push the header, capture, resolve by ARP and
- * send.
+ * send. A packet to one of our own addresses is looped back: delivered as
+ * received one scheduler event later, without touching an interface.
  */
 #ifndef SN_NET_IPV4_H
 #define SN_NET_IPV4_H

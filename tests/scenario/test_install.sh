@@ -31,7 +31,11 @@ int main(void)
 }
 C
 flags=$(PKG_CONFIG_PATH=$pcdir pkg-config --cflags --libs sdrnet)
-cc -std=c11 -o "$TMP/user" "$TMP/user.c" $flags >"$TMP/cc.log" 2>&1
+# a sanitizer build of the library needs the sanitizer runtime at link time,
+# as it would for any user linking against such a build
+san=""
+[ "${SDRNET_SANITIZE:-0}" = 1 ] && san="-fsanitize=address,undefined"
+cc -std=c11 $san -o "$TMP/user" "$TMP/user.c" $flags >"$TMP/cc.log" 2>&1
 check "a program builds against the installed library with pkg-config" test $? -eq 0
 check "and runs" test "$("$TMP/user")" = "192.168.1.10 192"
 check "installed sdrnet runs the default flowgraph" bash -c \

@@ -186,6 +186,18 @@ static const bad_case bad_cases[] = {
      "      mac: AA:BB\n", "t.yaml:6: ", "bad MAC address 'AA:BB'"},
     {"media: [{name: m}]\nnodes:\n - name: A\n   interfaces:\n    - medium: m\n"
      "      ipv4: 192.168.1.300/24\n", "t.yaml:6: ", "bad IPv4 prefix '192.168.1.300/24'"},
+    {"media: [{name: m}]\nnodes:\n - name: A\n   interfaces:\n    - medium: m\n"
+     "      mac: \"01:00:5e:00:00:01\"\n", "t.yaml:6: ", "is a group address"},
+    {"media: [{name: m}]\nnodes:\n - name: A\n   interfaces:\n    - medium: m\n"
+     "      ipv4: 127.0.0.1/8\n", "t.yaml:6: ", "is a loopback address"},
+    {"media: [{name: m}]\nnodes:\n - name: A\n   interfaces:\n    - medium: m\n"
+     "      ipv4: 224.0.0.5/24\n", "t.yaml:6: ", "is a multicast address"},
+    {"media: [{name: m}]\nnodes:\n - name: A\n   interfaces:\n    - medium: m\n"
+     "      ipv4: 192.168.1.255/24\n", "t.yaml:6: ", "broadcast address"},
+    {"media: [{name: m}]\nnodes:\n - name: A\n   interfaces:\n    - medium: m\n"
+     "      ipv4: 192.168.1.0/24\n", "t.yaml:6: ", "network address"},
+    {"media: [{name: m}]\nnodes:\n - name: A\n   interfaces:\n    - medium: m\n"
+     "      ipv4: 0.1.2.3/8\n", "t.yaml:6: ", "0.0.0.0/8"},
     {"nodes:\n  - [name, A]\n", "t.yaml:2: ", "node must be a mapping, found a sequence"},
     {"nodes: {name: A}\n", "t.yaml:1: ", "'nodes' must be a sequence, found a mapping"},
     {"phy: [qpsk]\nnodes: [{name: A}]\n", "t.yaml:1: ", "phy must be a mapping"},
@@ -298,6 +310,16 @@ static void test_limits(void)
         o += (size_t)snprintf(buf + o, cap - o, "  - name: m%d\n", i);
     o += (size_t)snprintf(buf + o, cap - o, "nodes: [{name: A}]\n");
     check_refused(buf, o, "t.yaml:34: ", "too many media (at most 32)", 1003);
+
+    /* 65 interfaces on one medium: 9 nodes of 8 interfaces, the 65th is
+     * refused at its own line (line 2 + 9 per node) */
+    o = (size_t)snprintf(buf, cap, "media: [{name: m}]\nnodes:\n");
+    for (int nd = 0; nd < 9; nd++) {
+        o += (size_t)snprintf(buf + o, cap - o, "  - name: N%d\n    interfaces:\n", nd);
+        for (int i = 0; i < SN_FG_MAX_IFACES; i++)
+            o += (size_t)snprintf(buf + o, cap - o, "      - {medium: m}\n");
+    }
+    check_refused(buf, o, "t.yaml:85: ", "medium 'm' already has 64 interfaces", 1005);
 
     /* A NUL byte in the raw text is not YAML; a text without NUL at the end
      * must not be read past. */

@@ -83,8 +83,25 @@ static void test_null_and_bad_path(void)
     CHECK(sn_pcap_tap_open(NULL, 1, &err) == NULL);
 }
 
+/* A full disk is reported, not swallowed: /dev/full fails every write. */
+static void test_write_error_reported(void)
+{
+    sn_pcap_tap *t = sn_pcap_tap_open("/dev/full", SN_LINKTYPE_ETHERNET, NULL);
+    if (!t) {
+        printf("     (no /dev/full here: skipped)\n");
+        return;
+    }
+    uint8_t frame[1500] = {0};
+    int failed = 0;
+    for (int i = 0; i < 100; i++)
+        failed |= sn_pcap_tap_write(t, i, frame, sizeof frame) != SN_OK;
+    CHECK(failed);
+    CHECK(sn_pcap_tap_close(t) == SN_ERR_IO);
+}
+
 int main(void)
 {
+    TEST_RUN(test_write_error_reported);
     TEST_RUN(test_ethernet_records);
     TEST_RUN(test_exported_pdu);
     TEST_RUN(test_null_and_bad_path);

@@ -308,8 +308,75 @@ static void test_filtering_and_drops(void)
     teardown();
 }
 
+/* A buffer with just enough room for the header and payload but not for
+ * padding plus FCS is refused before anything is written past its end. */
+static void test_output_tailroom(void)
+{
+    sn_pktpool *pool = sn_pktpool_create(2, 62);
+    sn_netif_config c = {.name = "t", .mtu = 1500};
+    sn_mac_parse("aa:bb:cc:dd:ee:01", &c.mac);
+    wire_end end = {0};
+    sn_netif *n = sn_netif_create(&c, wire_send, &end, NULL);
+    sn_pkt *p = sn_pkt_alloc(pool, 14);
+    memset(sn_pkt_put(p, 10), 1, 10);
+    CHECK(sn_netif_output(n, &sn_mac_broadcast, SN_ETHERTYPE_IPV4, p, 0) == SN_ERR_NOBUFS);
+    sn_stat s[SN_STATS_MAX];
+    CHECK_EQ_INT(stat_of(s, sn_netif_stats(n, s, SN_STATS_MAX), "drop_tx_nobufs"), 1);
+    CHECK_EQ_INT(end.sent, 0);
+    CHECK_EQ_INT(sn_pktpool_in_use(pool), 0);
+    sn_netif_destroy(n);
+    sn_pktpool_destroy(pool);
+}
+
+static void test_loopback_and_source_rules(void)
+{
+    setup();
+    sn_udp_open(B.udp, 5000, on_udp, &B, "hello", NULL);
+    sn_udp_sock *self = sn_udp_open(B.udp, 0, on_udp, &B, "self", NULL);
+    sn_ip4 b;
+    sn_ip4_parse("192.168.1.20", &b);
+    /* to our own address: delivered without a frame or an ARP request */
+    CHECK(sn_udp_sendto(self, b, 5000, "me", 2) == SN_OK);
+    CHECK_EQ_INT(B.got, 0); /* one scheduler event later, never recursively */
+    sn_sched_run(sched, SN_NS_PER_MS, 0);
+    CHECK_EQ_INT(B.got, 1);
+    CHECK_EQ_INT(B.end.sent, 0);
+    CHECK_EQ_INT(arp_stat(&B, "tx_requests"), 0);
+    /* a unicast datagram inside a link-layer broadcast is dropped */
+    uint8_t buf[128];
+    size_t n = make_udp(buf, "192.168.1.20", 5000, "Hi", 0);
+    inject("ff:ff:ff:ff:ff:ff", SN_ETHERTYPE_IPV4, buf, n, 0);
+    CHECK_EQ_INT(ip_stat(&B, "drop_link_broadcast"), 1);
+    /* sources that do not name one host */
+    const char *bad_src[] = {"0.1.2.3", "127.0.0.1", "224.0.0.1", "240.0.0.1",
+                             "255.255.255.255", "192.168.1.255"};
+    for (size_t i = 0; i < sizeof bad_src / sizeof bad_src[0]; i++) {
+        n = make_udp(buf, "192.168.1.20", 5000, "Hi", 0);
+        sn_ip4 src;
+        sn_ip4_parse(bad_src[i], &src);
+        sn_ipv4_hdr ih;
+        sn_ipv4_parse(buf, n, &ih);
+        ih.src = src;
+        sn_ipv4_emit(buf, &ih);
+        inject("aa:bb:cc:dd:ee:f2", SN_ETHERTYPE_IPV4, buf, n, 0);
+    }
+    CHECK_EQ_INT(ip_stat(&B, "drop_bad_src"), 6);
+    CHECK_EQ_INT(B.got, 1);
+    /* once IP is gone the interface no longer calls into it */
+    sn_udp_destroy(B.udp);
+    sn_ipv4_destroy(B.ip);
+    B.udp = NULL;
+    B.ip = NULL;
+    n = make_udp(buf, "192.168.1.20", 5000, "Hi", 0);
+    inject("aa:bb:cc:dd:ee:f2", SN_ETHERTYPE_IPV4, buf, n, 0);
+    CHECK_EQ_INT(nif_stat(&B, "drop_no_handler"), 1);
+    teardown();
+}
+
 int main(void)
 {
+    TEST_RUN(test_loopback_and_source_rules);
+    TEST_RUN(test_output_tailroom);
     TEST_RUN(test_hello_over_wire);
     TEST_RUN(test_arp_retry_rate_and_expiry);
     TEST_RUN(test_filtering_and_drops);

@@ -1,0 +1,128 @@
+/* phy/radio: one interface for every radio backend, so a node never knows
+ * which one it has.
+ *
+ *   sim    a port on a simulated shared medium (phy/medium.h), virtual time
+ *   file   IQ recordings: SigMF (.sigmf-meta/.sigmf-data) or raw cf32, ci8,
+ *          cu8, ci16 files; receive reads the file, transmit appends to it
+ *   soapy  any SoapySDR device (args as `SoapySDRUtil --make=` takes them)
+ *
+ * Contract (SoapySDR-style):
+ *  - Transmit: sn_radio_tx() hands over one whole burst. The samples are
+ *    copied before it returns. `at` is when the first sample should go on
+ *    the air [ns] on the radio's clock, or SN_RADIO_NOW. A backend that
+ *    cannot time bursts sends as soon as possible and counts a late burst
+ *    when `at` was in the past. A radio is half-duplex: while it transmits
+ *    it does not hear (sim models it; devices are configured that way).
+ *  - Receive: samples are handed up through the rx callback in blocks, each
+ *    with its index on the radio's sample clock. A backend that skips idle
+ *    time (sim) or lost samples (overflow) sets SN_RADIO_RX_GAP on the next
+ *    block, so the demodulator knows the stream is not contiguous.
+ *  - Back-pressure: a backend with its own stream (file, soapy) delivers
+ *    nothing until sn_radio_poll() is called; each call delivers what has
+ *    arrived (soapy) or the next block (file) and returns how many samples
+ *    it delivered, 0 when there is nothing now, SN_ERR_NOENT at the end of
+ *    a file, or another negative error. sim delivers through the scheduler
+ *    and poll returns 0.
+ *  - Carrier sense: sn_radio_carrier() tells whether the channel is busy
+ *    now (energy above threshold), for the MAC's CSMA.
+ *  - Errors: every overflow, underflow, timeout and late burst is counted
+ *    (sn_radio_counters) and logged once per kind per second; none is
+ *    fatal. An unplugged or missing device is an error from open, with a
+ *    message, never a hang.
+ */
+#ifndef SN_PHY_RADIO_H
+#define SN_PHY_RADIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sched.h"
+#include "core/time.h"
+#include "phy/modem.h"
+
+typedef struct sn_radio sn_radio;
+
+#define SN_RADIO_NOW ((sn_time_t)-1)
+
+/* A block of received samples. */
+typedef struct sn_radio_rx {
+    const sn_cf32 *iq;      /* borrowed for the duration of the callback */
+    size_t n;
+    uint64_t sample_start;  /* [samples] index of iq[0] on the radio's clock */
+    sn_time_t t_start;      /* [ns] time of iq[0] */
+    uint32_t flags;         /* SN_RADIO_RX_* */
+    double snr_db;          /* [dB] sim: configured SNR of the loudest burst in the
+                             * block; NaN for other backends */
+    int from_port;          /* sim: port of the loudest burst's sender; -1 otherwise */
+} sn_radio_rx;
+
+#define SN_RADIO_RX_GAP 0x1u /* samples before this block were skipped or lost */
+
+typedef void (*sn_radio_rx_fn)(void *user, const sn_radio_rx *rx);
+
+typedef struct sn_radio_info {
+    const char *backend;    /* "sim", "file", "soapy" */
+    double sample_rate;     /* [S/s] */
+    double freq_hz;         /* [Hz] centre frequency, NaN if unknown */
+    int can_tx, can_rx;     /* 1 if the radio can transmit / receive */
+    int timed_tx;           /* 1 if bursts start at `at` exactly */
+} sn_radio_info;
+
+typedef struct sn_radio_counters {
+    uint64_t tx_bursts, tx_samples;
+    uint64_t rx_blocks, rx_samples;
+    uint64_t overflows;     /* receive samples lost (device or ring full) */
+    uint64_t underflows;    /* transmit ran dry inside a burst */
+    uint64_t timeouts;      /* a device call timed out */
+    uint64_t late_bursts;   /* a burst started after its `at` */
+    uint64_t tx_dropped;    /* bursts refused (busy, too long, device error) */
+} sn_radio_counters;
+
+/* What a backend implements. `impl` is the backend's own object. */
+typedef struct sn_radio_ops {
+    int (*tx)(void *impl, const sn_cf32 *iq, size_t n, sn_time_t at);
+    /* 1 busy, 0 idle, < 0 error; *power_db [dB full scale] if not NULL */
+    int (*carrier)(void *impl, sn_time_t now, double *power_db);
+    /* may be NULL (sim): then sn_radio_poll returns 0 */
+    long (*poll)(void *impl, sn_time_t now);
+    void (*counters)(const void *impl, sn_radio_counters *c);
+    void (*destroy)(void *impl);
+} sn_radio_ops;
+
+/* For backends: wrap `impl` (owned by the radio from now on: ops->destroy
+ * frees it). NULL on allocation failure (then ops->destroy(impl) has been
+ * called). */
+sn_radio *sn_radio_new(const sn_radio_ops *ops, void *impl, const sn_radio_info *info);
+
+/* For backends: hand a block up to whoever set the rx callback. */
+void sn_radio_deliver(sn_radio *r, const sn_radio_rx *rx);
+
+/* Where received blocks go (NULL: discarded). */
+void sn_radio_set_rx(sn_radio *r, sn_radio_rx_fn fn, void *user);
+
+int sn_radio_tx(sn_radio *r, const sn_cf32 *iq, size_t n, sn_time_t at);
+int sn_radio_carrier(sn_radio *r, sn_time_t now, double *power_db);
+long sn_radio_poll(sn_radio *r, sn_time_t now);
+const sn_radio_info *sn_radio_get_info(const sn_radio *r);
+void sn_radio_get_counters(const sn_radio *r, sn_radio_counters *c);
+void sn_radio_destroy(sn_radio *r); /* NULL-safe */
+
+/* Common settings of `sdrnet tx/rx/sniff` (--freq, --samplerate, --gain,
+ * --antenna, --bandwidth); NaN / NULL = backend default. */
+typedef struct sn_radio_config {
+    double freq_hz;         /* [Hz] */
+    double sample_rate;     /* [S/s] */
+    double gain_db;         /* [dB] overall gain */
+    const char *antenna;
+    double bandwidth_hz;    /* [Hz] */
+} sn_radio_config;
+
+void sn_radio_config_default(sn_radio_config *c);
+
+/* Open a radio from a spec: "file:PATH" or "soapy:ARGS" ("sim:..." radios
+ * are made by sn_radio_sim_create on a medium). NULL on failure with a
+ * one-line reason in err[errlen]. */
+sn_radio *sn_radio_open(const char *spec, const sn_radio_config *cfg, sn_sched *s, char *err,
+                        size_t errlen);
+
+#endif
