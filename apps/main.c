@@ -1,7 +1,9 @@
 /* sdrnet: the command line.
  *
  *   sdrnet run [FLOWGRAPH] [--out DIR] [--seed N] [--json] [--plot] [--quiet] [-v]
- *   sdrnet rx --radio file:PATH [--out DIR] [--json]
+ *   sdrnet rx --radio RADIO [--out DIR] [--json] [radio flags]
+ *   sdrnet sniff --radio RADIO --out DIR [--json] [radio flags]
+ *   sdrnet tx --radio RADIO [--count N] [--size S] [--message TEXT] [--file PATH] ...
  *   sdrnet bench [phy|pkt|all] [--quick] [--json]
  *
  * Exit status: 0 success, 1 run-time failure, 2 bad command line or bad
@@ -17,6 +19,7 @@
 #include "apps/flowgraph.h"
 #include "apps/run.h"
 #include "apps/rx.h"
+#include "apps/tx.h"
 #include "core/log.h"
 
 #ifndef SDRNET_VERSION
@@ -47,7 +50,14 @@ static void usage(FILE *f)
             "                    runs the default, %s (scenario S1: 'Hello' over\n"
             "                    one radio link).\n"
             "  rx --radio RADIO  receive and print every frame with its statistics; RADIO\n"
-            "                    is file:PATH for a SigMF recording (sdrnet rx --help)\n"
+            "                    is file:PATH (a SigMF recording or a raw cf32/ci8/cu8/\n"
+            "                    ci16 file) or soapy:ARGS (a device) (sdrnet rx --help)\n"
+            "  sniff --radio RADIO --out DIR\n"
+            "                    receive-only monitor: one line per frame, and every frame\n"
+            "                    into DIR/rx.phy.pcap and DIR/rx.mac.pcap\n"
+            "  tx --radio RADIO  build numbered frames (or a message, or a file), modulate\n"
+            "                    and send them; file:NEW.sigmf-meta records them\n"
+            "                    (sdrnet tx --help)\n"
             "  bench [WHAT]      benchmarks with a reference measured in the same run\n"
             "                    (sdrnet bench --help)\n"
             "  help [COMMAND]    show help for a command\n"
@@ -111,7 +121,8 @@ static int parse_u64(const char *s, uint64_t *out)
         return -1;
     char *end;
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
+    /* base 10 only: "010" is ten, not eight */
+    unsigned long long v = strtoull(s, &end, 10);
     if (errno || *end)
         return -1;
     *out = v;
@@ -191,8 +202,16 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "help")) {
+        char help[] = "--help";
+        char *hargv[] = {help, NULL};
         if (argc > 2 && !strcmp(argv[2], "run"))
             usage_run(stdout);
+        else if (argc > 2 && !strcmp(argv[2], "rx"))
+            return sn_rx_main(1, hargv);
+        else if (argc > 2 && !strcmp(argv[2], "sniff"))
+            return sn_sniff_main(1, hargv);
+        else if (argc > 2 && !strcmp(argv[2], "tx"))
+            return sn_tx_main(1, hargv);
         else
             usage(stdout);
         return 0;
@@ -201,6 +220,10 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (!strcmp(cmd, "rx"))
         return sn_rx_main(argc - 2, argv + 2);
+    if (!strcmp(cmd, "sniff"))
+        return sn_sniff_main(argc - 2, argv + 2);
+    if (!strcmp(cmd, "tx"))
+        return sn_tx_main(argc - 2, argv + 2);
     if (!strcmp(cmd, "bench"))
         return sn_bench_main(argc - 2, argv + 2);
     fprintf(stderr, "sdrnet: unknown command '%s' (see sdrnet --help)\n", cmd);

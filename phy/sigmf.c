@@ -1,4 +1,5 @@
-/* phy/sigmf: SigMF 1.0.0 recordings (cf32_le) with per-frame annotations. */
+/* phy/sigmf: SigMF 1.0.0 recordings (written as cf32_le; read as cf32_le, ci16_le,
+ * ci8 or cu8) with per-frame annotations. */
 #include "phy/sigmf.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "phy/iqfile.h"
 
 #define MOD "sigmf"
 #define SIGMF_VERSION "1.0.0"
@@ -30,15 +32,6 @@ static void f32_to_le(uint8_t *p, float f)
     p[1] = (uint8_t)(v >> 8);
     p[2] = (uint8_t)(v >> 16);
     p[3] = (uint8_t)(v >> 24);
-}
-
-static float le_to_f32(const uint8_t *p)
-{
-    uint32_t v = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-                 ((uint32_t)p[3] << 24);
-    float f;
-    memcpy(&f, &v, sizeof f);
-    return f;
 }
 
 /* "base" + "ext" in fresh memory, NULL if out of memory. */
@@ -243,7 +236,8 @@ static json_t *build_meta(sn_sigmf_writer *w)
     if (json_array_append_new(captures, cap0) != 0)
         bad = 1;
 
-    qsort(w->annots, w->nannots, sizeof *w->annots, annot_cmp);
+    if (w->nannots > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(w->annots, w->nannots, sizeof *w->annots, annot_cmp);
     for (size_t i = 0; i < w->nannots && !bad; i++) {
         const sigmf_annot *a = &w->annots[i];
         json_t *o = json_object();
@@ -336,8 +330,9 @@ int sn_sigmf_meta_parse(const char *json, size_t len, const char *name, sn_sigmf
         seterr(errbuf, errlen, "%s: core:datatype missing", name);
         goto out;
     }
-    if (strcmp(json_string_value(dt), "cf32_le") != 0) {
-        seterr(errbuf, errlen, "%s: core:datatype '%.32s' not supported (only cf32_le)", name,
+    if (sn_iq_format_from_sigmf(json_string_value(dt), NULL) != SN_OK) {
+        seterr(errbuf, errlen,
+               "%s: core:datatype '%.32s' not supported (cf32_le, ci16_le, ci8 or cu8)", name,
                json_string_value(dt));
         rc = SN_ERR_UNSUPP;
         goto out;
@@ -349,8 +344,11 @@ int sn_sigmf_meta_parse(const char *json, size_t len, const char *name, sn_sigmf
     }
     json_t *sr = json_object_get(global, "core:sample_rate");
     double fs = json_is_number(sr) ? json_number_value(sr) : NAN;
-    if (!(fs > 0) || !isfinite(fs)) {
-        seterr(errbuf, errlen, "%s: core:sample_rate missing or not > 0", name);
+    /* 1 S/s .. 1e12 S/s: beyond either end no radio exists, and times
+     * computed from sample indices would overflow */
+    if (!(fs >= SN_SIGMF_MIN_RATE && fs <= SN_SIGMF_MAX_RATE)) {
+        seterr(errbuf, errlen, "%s: core:sample_rate missing or outside %g..%g S/s", name,
+               SN_SIGMF_MIN_RATE, SN_SIGMF_MAX_RATE);
         goto out;
     }
     out->sample_rate = fs;
@@ -386,10 +384,8 @@ out:
 }
 
 struct sn_sigmf_reader {
-    FILE *data;
+    sn_iqfile_reader *data; /* the samples, in the meta's datatype */
     sn_sigmf_meta meta;
-    uint64_t samples; /* [samples] in the data file */
-    uint8_t stage[STAGE_SAMPLES * SAMPLE_BYTES];
 };
 
 static int ends_with(const char *s, const char *suffix)
@@ -456,23 +452,15 @@ sn_sigmf_reader *sn_sigmf_reader_open(const char *path, char *errbuf, size_t err
         goto fail;
     if (sn_sigmf_meta_parse(json, jlen, meta_path, &r->meta, errbuf, errlen) != SN_OK)
         goto fail;
-    r->data = fopen(data_path, "rb");
-    if (!r->data) {
-        seterr(errbuf, errlen, "%s: cannot open: %s", data_path, strerror(errno));
+    sn_iq_format fmt;
+    if (sn_iq_format_from_sigmf(r->meta.datatype, &fmt) != SN_OK) { /* parse checked it */
+        seterr(errbuf, errlen, "%s: core:datatype '%s' not supported", meta_path,
+               r->meta.datatype);
         goto fail;
     }
-    struct stat sb;
-    if (fstat(fileno(r->data), &sb) != 0 || sb.st_size < 0) {
-        seterr(errbuf, errlen, "%s: cannot stat: %s", data_path, strerror(errno));
+    r->data = sn_iqfile_open(data_path, fmt, errbuf, errlen);
+    if (!r->data)
         goto fail;
-    }
-    if ((uint64_t)sb.st_size % SAMPLE_BYTES != 0) {
-        seterr(errbuf, errlen,
-               "%s: size %llu bytes is not a whole number of cf32_le samples (%d bytes each)",
-               data_path, (unsigned long long)sb.st_size, SAMPLE_BYTES);
-        goto fail;
-    }
-    r->samples = (uint64_t)sb.st_size / SAMPLE_BYTES;
     free(json);
     free(base);
     free(meta_path);
@@ -491,8 +479,7 @@ void sn_sigmf_reader_close(sn_sigmf_reader *r)
 {
     if (!r)
         return;
-    if (r->data)
-        fclose(r->data);
+    sn_iqfile_close(r->data);
     free(r);
 }
 
@@ -503,7 +490,15 @@ double sn_sigmf_reader_sample_rate(const sn_sigmf_reader *r)
 
 double sn_sigmf_reader_freq(const sn_sigmf_reader *r) { return r ? r->meta.freq_hz : NAN; }
 
-uint64_t sn_sigmf_reader_samples(const sn_sigmf_reader *r) { return r ? r->samples : 0; }
+uint64_t sn_sigmf_reader_samples(const sn_sigmf_reader *r)
+{
+    return r ? sn_iqfile_samples(r->data) : 0;
+}
+
+const char *sn_sigmf_reader_datatype(const sn_sigmf_reader *r)
+{
+    return r ? r->meta.datatype : NULL;
+}
 
 size_t sn_sigmf_reader_annotations(const sn_sigmf_reader *r)
 {
@@ -514,19 +509,5 @@ long sn_sigmf_reader_read(sn_sigmf_reader *r, sn_cf32 *out, size_t max)
 {
     if (!r || (!out && max))
         return SN_ERR_INVAL;
-    size_t done = 0;
-    while (done < max) {
-        size_t want = max - done < STAGE_SAMPLES ? max - done : STAGE_SAMPLES;
-        size_t got = fread(r->stage, SAMPLE_BYTES, want, r->data);
-        for (size_t i = 0; i < got; i++)
-            out[done + i] = sn_cf32_make(le_to_f32(r->stage + i * SAMPLE_BYTES),
-                                   le_to_f32(r->stage + i * SAMPLE_BYTES + 4));
-        done += got;
-        if (got < want) {
-            if (ferror(r->data))
-                return SN_ERR_IO;
-            break;
-        }
-    }
-    return (long)done;
+    return sn_iqfile_read(r->data, out, max);
 }

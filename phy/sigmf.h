@@ -19,6 +19,10 @@
 
 typedef struct sn_sigmf_writer sn_sigmf_writer;
 
+/* Sample rates a recording may declare. [S/s] */
+#define SN_SIGMF_MIN_RATE 1.0
+#define SN_SIGMF_MAX_RATE 1e12
+
 /* Create BASE.sigmf-data now; BASE.sigmf-meta is written by close.
  * sample_rate [S/s], freq_hz [Hz] center frequency, description free text.
  * NULL on failure (reason logged). */
@@ -45,14 +49,15 @@ uint64_t sn_sigmf_writer_samples(const sn_sigmf_writer *w);
 
 /* What the reader takes from a .sigmf-meta file. */
 typedef struct sn_sigmf_meta {
-    char datatype[16];  /* "cf32_le" (the only one accepted for now) */
+    char datatype[16];  /* "cf32_le", "ci16_le", "ci8" or "cu8" (phy/iqfile.h) */
     double sample_rate; /* [S/s] core:sample_rate, > 0 */
     double freq_hz;     /* [Hz] core:frequency of the first capture, NaN if absent */
     size_t annotations; /* number of annotation segments */
 } sn_sigmf_meta;
 
 /* Parse and check a .sigmf-meta document held in memory (`len` bytes, no
- * NUL needed): JSON object with "global" (core:datatype cf32_le,
+ * NUL needed): JSON object with "global" (core:datatype cf32_le, ci16_le,
+ * ci8 or cu8 (also ci8_le, cu8_le),
  * core:version, core:sample_rate > 0), a "captures" array and an
  * "annotations" array whose entries have an integer core:sample_start >= 0.
  * `name` prefixes the one-line reason written to errbuf on failure.
@@ -72,8 +77,10 @@ double sn_sigmf_reader_sample_rate(const sn_sigmf_reader *r); /* [S/s] */
 double sn_sigmf_reader_freq(const sn_sigmf_reader *r);        /* [Hz], NaN if absent */
 uint64_t sn_sigmf_reader_samples(const sn_sigmf_reader *r);   /* [samples] total */
 size_t sn_sigmf_reader_annotations(const sn_sigmf_reader *r); /* count */
+const char *sn_sigmf_reader_datatype(const sn_sigmf_reader *r); /* e.g. "ci16_le" */
 
-/* Read up to `max` samples into out; returns the number read (0 at end) or a
+/* Read up to `max` samples into out, converted to full scale as
+ * phy/iqfile.h describes; returns the number read (0 at end) or a
  * negative error. */
 long sn_sigmf_reader_read(sn_sigmf_reader *r, sn_cf32 *out, size_t max);
 

@@ -39,6 +39,23 @@ static int one_line(const char *s) { return s[0] && !strchr(s, '\n'); }
 
 enum { N = 5000 };
 
+/* A recording with no annotation at all (a medium nobody used) closes and
+ * reads back cleanly. */
+static void test_no_annotations(void)
+{
+    char base[512];
+    path_for(base, sizeof base, "sigmf_empty");
+    sn_sigmf_writer *w = sn_sigmf_writer_open(base, 1e6, 915e6, "nothing happened");
+    CHECK(w != NULL);
+    CHECK_EQ_INT(sn_sigmf_writer_close(w), SN_OK);
+    char err[256];
+    sn_sigmf_reader *r = sn_sigmf_reader_open(base, err, sizeof err);
+    CHECK(r != NULL);
+    CHECK_EQ_INT(sn_sigmf_reader_samples(r), 0);
+    CHECK_EQ_INT(sn_sigmf_reader_annotations(r), 0);
+    sn_sigmf_reader_close(r);
+}
+
 static void test_round_trip(void)
 {
     char base[512], p[600];
@@ -196,7 +213,14 @@ static void test_errors(void)
     /* sample rate */
     write_text(meta, "{\"global\":{\"core:datatype\":\"cf32_le\",\"core:sample_rate\":0,"
                      "\"core:version\":\"1.0.0\"},\"captures\":[],\"annotations\":[]}");
-    expect_error(base, "core:sample_rate missing or not > 0");
+    expect_error(base, "core:sample_rate missing or outside");
+    /* absurd rates: times computed from them would overflow */
+    write_text(meta, "{\"global\":{\"core:datatype\":\"cf32_le\",\"core:sample_rate\":1e-12,"
+                     "\"core:version\":\"1.0.0\"},\"captures\":[],\"annotations\":[]}");
+    expect_error(base, "core:sample_rate missing or outside");
+    write_text(meta, "{\"global\":{\"core:datatype\":\"cf32_le\",\"core:sample_rate\":1e300,"
+                     "\"core:version\":\"1.0.0\"},\"captures\":[],\"annotations\":[]}");
+    expect_error(base, "core:sample_rate missing or outside");
     write_text(meta, "{\"global\":{\"core:datatype\":\"cf32_le\","
                      "\"core:version\":\"1.0.0\"},\"captures\":[],\"annotations\":[]}");
     expect_error(base, "core:sample_rate");
@@ -229,9 +253,82 @@ static void test_errors(void)
     CHECK(sn_sigmf_writer_open(nodir, 1e6, 0, NULL) == NULL);
 }
 
+/* SigMF recordings of integer samples (what HackRF, RTL-SDR and Pluto
+ * tools write): known bytes -> known full-scale samples. */
+static void read_datatype(const char *dt, const uint8_t *bytes, size_t nbytes,
+                          const float *want, size_t nwant)
+{
+    char base[512], meta[600], data[600], text[400], err[256];
+    path_for(base, sizeof base, "sigmf_dt");
+    snprintf(meta, sizeof meta, "%s.sigmf-meta", base);
+    snprintf(data, sizeof data, "%s.sigmf-data", base);
+    snprintf(text, sizeof text,
+             "{\"global\":{\"core:datatype\":\"%s\",\"core:sample_rate\":2.4e6,"
+             "\"core:version\":\"1.0.0\"},\"captures\":[{\"core:sample_start\":0,"
+             "\"core:frequency\":1e8}],\"annotations\":[]}",
+             dt);
+    write_text(meta, text);
+    write_bytes(data, bytes, nbytes);
+    sn_sigmf_reader *r = sn_sigmf_reader_open(base, err, sizeof err);
+    CHECK(r != NULL);
+    if (!r) {
+        fprintf(stderr, "%s: %s\n", dt, err);
+        return;
+    }
+    CHECK(!strcmp(sn_sigmf_reader_datatype(r), dt));
+    CHECK(sn_sigmf_reader_sample_rate(r) == 2.4e6);
+    CHECK_EQ_INT(sn_sigmf_reader_samples(r), nwant / 2);
+    sn_cf32 y[8];
+    CHECK_EQ_INT(sn_sigmf_reader_read(r, y, 8), nwant / 2);
+    for (size_t i = 0; i < nwant / 2; i++) {
+        CHECK(crealf(y[i]) == want[2 * i]);
+        CHECK(cimagf(y[i]) == want[2 * i + 1]);
+    }
+    sn_sigmf_reader_close(r);
+}
+
+static void test_integer_datatypes(void)
+{
+    const uint8_t ci8[] = {0x80, 0x7f, 0x00, 0x40, 0xff, 0xc0};
+    const float ci8_want[] = {-1.0f, 127.0f / 128, 0.0f, 0.5f, -1.0f / 128, -0.5f};
+    read_datatype("ci8", ci8, sizeof ci8, ci8_want, 6);
+    read_datatype("ci8_le", ci8, sizeof ci8, ci8_want, 6);
+
+    const uint8_t cu8[] = {0, 255, 127, 128};
+    const float cu8_want[] = {-1.0f, 1.0f, -0.5f / 127.5f, 0.5f / 127.5f};
+    read_datatype("cu8", cu8, sizeof cu8, cu8_want, 4);
+
+    const uint8_t ci16[] = {0x00, 0x80, 0xff, 0x7f, 0x00, 0x40, 0xff, 0xff};
+    const float ci16_want[] = {-1.0f, 32767.0f / 32768, 0.5f, -1.0f / 32768};
+    read_datatype("ci16_le", ci16, sizeof ci16, ci16_want, 4);
+
+    /* a ci16 data file of an odd size is refused, naming the datatype */
+    char base[512], data[600];
+    path_for(base, sizeof base, "sigmf_dt");
+    snprintf(data, sizeof data, "%s.sigmf-data", base);
+    write_bytes(data, ci16, 6);
+    expect_error(base, "size 6 bytes is not a whole number of ci16_le samples (4 bytes each)");
+    /* others are still refused, with the list of what is accepted */
+    const char *bad[] = {"ci16_be", "cf64_le", "ri8", "cu16_le", "cf32_be"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char meta[600], text[300], want[100];
+        snprintf(meta, sizeof meta, "%s.sigmf-meta", base);
+        snprintf(text, sizeof text,
+                 "{\"global\":{\"core:datatype\":\"%s\",\"core:sample_rate\":1e6,"
+                 "\"core:version\":\"1.0.0\"},\"captures\":[],\"annotations\":[]}",
+                 bad[i]);
+        write_text(meta, text);
+        snprintf(want, sizeof want, "core:datatype '%s' not supported (cf32_le, ci16_le, ci8",
+                 bad[i]);
+        expect_error(base, want);
+    }
+}
+
 int main(void)
 {
+    TEST_RUN(test_no_annotations);
     TEST_RUN(test_round_trip);
     TEST_RUN(test_errors);
+    TEST_RUN(test_integer_datatypes);
     TEST_DONE();
 }
