@@ -14,7 +14,11 @@
 #include "core/err.h"
 #include "core/pkt.h"
 #include "core/rng.h"
+#include "phy/medium.h"
 #include "phy/modem.h"
+#include "phy/phy.h"
+#include "phy/radio.h"
+#include "phy/radio_sim.h"
 
 /* CPU time of this thread: what "on one core" means, unaffected by other
  * processes competing for the machine. [s] */
@@ -275,15 +279,207 @@ static int bench_run(const bench_opts *o, json_t *root)
     return 0;
 }
 
+/* ---- medium: 10 radios sharing one channel on virtual time ------------- */
+
+#define BM_NODES 10
+#define BM_FRAME 200                  /* [bytes] */
+#define BM_PERIOD (50 * SN_NS_PER_MS) /* [ns] between a node's frames */
+#define BM_JITTER (10 * SN_NS_PER_MS) /* [ns] +- half of it around the period */
+
+typedef struct bm_node {
+    struct bm_ctx *ctx;
+    int idx;
+    sn_radio *radio;
+    sn_phy *phy;        /* full mode only */
+    sn_cf32 *burst;     /* medium-only mode: the node's burst, made once */
+    size_t burst_n;
+} bm_node;
+
+typedef struct bm_ctx {
+    sn_sched *s;
+    sn_medium *m;
+    sn_pktpool *pool;
+    sn_rng rng;
+    bm_node nodes[BM_NODES];
+    sn_time_t until;
+    uint64_t sent, samples, frames_ok;
+    int full;
+} bm_ctx;
+
+static void bm_count_block(void *user, const sn_radio_rx *rx)
+{
+    bm_node *n = user;
+    n->ctx->samples += rx->n;
+}
+
+static void bm_frame(void *user, sn_pkt *frame)
+{
+    bm_node *n = user;
+    n->ctx->frames_ok++;
+    sn_pkt_free(frame);
+}
+
+static void bm_send(void *user, sn_time_t now)
+{
+    bm_node *n = user;
+    bm_ctx *c = n->ctx;
+    if (c->full) {
+        sn_pkt *p = sn_pkt_alloc_tx(c->pool);
+        if (p) {
+            uint8_t *d = sn_pkt_put(p, BM_FRAME);
+            for (size_t i = 0; d && i < BM_FRAME; i++)
+                d[i] = (uint8_t)sn_rng_u64(&c->rng);
+            if (d && sn_phy_send(n->phy, p) == SN_OK)
+                c->sent++;
+            else if (!d)
+                sn_pkt_free(p);
+        }
+    } else if (sn_radio_tx(n->radio, n->burst, n->burst_n, now) == SN_OK) {
+        c->sent++;
+    }
+    sn_time_t next = now + BM_PERIOD - BM_JITTER / 2 +
+                     (sn_time_t)sn_rng_below(&c->rng, (uint64_t)BM_JITTER);
+    if (next < c->until)
+        sn_sched_at(c->s, next, bm_send, n);
+}
+
+static void bm_free(bm_ctx *c)
+{
+    for (int i = 0; i < BM_NODES; i++) {
+        sn_phy_destroy(c->nodes[i].phy);
+        sn_radio_destroy(c->nodes[i].radio);
+        free(c->nodes[i].burst);
+    }
+    sn_medium_destroy(c->m);
+    sn_pktpool_destroy(c->pool);
+    sn_sched_destroy(c->s);
+}
+
+/* One run of `secs` virtual seconds; returns CPU seconds or < 0. */
+static double bm_run(bm_ctx *c, int full, double secs)
+{
+    memset(c, 0, sizeof *c);
+    c->full = full;
+    c->until = sn_time_from_s(secs);
+    sn_rng_seed(&c->rng, 5);
+    c->s = sn_sched_create();
+    c->m = c->s ? sn_medium_create(c->s, 1e6, 11) : NULL;
+    c->pool = sn_pktpool_create(256, 2048);
+    sn_modem *mod = sn_modem_create(NULL, 1e6, NULL, NULL);
+    int ok = c->s && c->m && c->pool && mod;
+    for (int i = 0; ok && i < BM_NODES; i++) {
+        bm_node *n = &c->nodes[i];
+        n->ctx = c;
+        n->idx = i;
+        n->radio = sn_radio_sim_create(c->m);
+        if (!n->radio) {
+            ok = 0;
+            break;
+        }
+        if (full) {
+            n->phy = sn_phy_create(NULL, c->s, c->pool, n->radio, NULL, bm_frame, n);
+            ok = n->phy != NULL;
+        } else {
+            uint8_t payload[BM_FRAME];
+            for (size_t k = 0; k < BM_FRAME; k++)
+                payload[k] = (uint8_t)sn_rng_u64(&c->rng);
+            const sn_cf32 *iq;
+            size_t len;
+            ok = sn_modem_tx(mod, payload, BM_FRAME, &iq, &len) == SN_OK &&
+                 (n->burst = malloc(len * sizeof *iq)) != NULL;
+            if (ok) {
+                memcpy(n->burst, iq, len * sizeof *iq);
+                n->burst_n = len;
+                sn_radio_set_rx(n->radio, bm_count_block, n);
+            }
+        }
+        /* links: SNR 10..30 dB, some frequency offset, a little delay */
+        for (int j = 0; ok && j < i; j++) {
+            double snr = 10.0 + 20.0 * sn_rng_uniform(&c->rng);
+            double cfo = 2000.0 * (sn_rng_uniform(&c->rng) - 0.5);
+            double d = 5.0 * sn_rng_uniform(&c->rng);
+            ok = sn_medium_set_link(c->m, i, j, snr, cfo) == SN_OK &&
+                 sn_medium_set_link(c->m, j, i, snr, -cfo) == SN_OK &&
+                 sn_medium_set_channel(c->m, i, j, d, NULL, 0) == SN_OK &&
+                 sn_medium_set_channel(c->m, j, i, d, NULL, 0) == SN_OK;
+        }
+        if (ok)
+            ok = sn_sched_at(c->s, (sn_time_t)sn_rng_below(&c->rng, (uint64_t)BM_PERIOD),
+                             bm_send, n) != 0;
+    }
+    sn_modem_destroy(mod);
+    if (!ok) {
+        bm_free(c);
+        return -1.0;
+    }
+    double t0 = cpu_now();
+    sn_sched_run(c->s, c->until + SN_NS_PER_S / 10, 0); /* let the last bursts land */
+    double cpu = cpu_now() - t0;
+    for (int i = 0; i < BM_NODES; i++) {
+        sn_radio_counters rc;
+        sn_radio_get_counters(c->nodes[i].radio, &rc);
+        if (full)
+            c->samples += rc.rx_samples;
+    }
+    bm_free(c);
+    return cpu;
+}
+
+static int bench_medium(const bench_opts *o, json_t *root)
+{
+    double secs = o->quick ? 1.0 : 20.0;
+    bm_ctx c;
+    stage("medium: 10 radios, no demodulation");
+    double cpu_m = bm_run(&c, 0, secs);
+    uint64_t sent_m = c.sent, samples_m = c.samples;
+    stage("medium: 10 radios, every one demodulating");
+    double cpu_f = bm_run(&c, 1, secs);
+    uint64_t sent_f = c.sent, samples_f = c.samples, ok_f = c.frames_ok;
+    if (cpu_m < 0 || cpu_f < 0) {
+        fprintf(stderr, "sdrnet bench: medium: out of memory\n");
+        return 1;
+    }
+    /* every burst could reach the 9 other radios */
+    uint64_t possible = sent_f * (BM_NODES - 1);
+    if (o->json) {
+        json_object_set_new(root, "medium", json_pack(
+            "{s:i, s:f, s:i, s:i, s:{s:I, s:I, s:f, s:f}, s:{s:I, s:I, s:I, s:I, s:f, s:f}}",
+            "nodes", BM_NODES, "virtual_s", secs, "frame_bytes", BM_FRAME,
+            "period_ms", (int)(BM_PERIOD / SN_NS_PER_MS),
+            "medium_only", "bursts", (json_int_t)sent_m, "rx_samples", (json_int_t)samples_m,
+            "cpu_s", cpu_m, "x_real_time", secs / cpu_m,
+            "full_phy", "bursts", (json_int_t)sent_f, "rx_samples", (json_int_t)samples_f,
+            "frames_possible", (json_int_t)possible, "frames_decoded", (json_int_t)ok_f,
+            "cpu_s", cpu_f, "x_real_time", secs / cpu_f));
+    } else {
+        printf("medium: %d radios at 1 MS/s, each a %d-byte qpsk frame every %d ms (+-%d ms), "
+               "%.0f s of virtual time:\n", BM_NODES, BM_FRAME,
+               (int)(BM_PERIOD / SN_NS_PER_MS), (int)(BM_JITTER / SN_NS_PER_MS / 2), secs);
+        printf("  %-26s %8s %14s %10s %16s\n", "", "bursts", "rx samples", "CPU [s]",
+               "x real time");
+        printf("  %-26s %8llu %14llu %10.3f %15.1fx\n", "medium only (no demod)",
+               (unsigned long long)sent_m, (unsigned long long)samples_m, cpu_m, secs / cpu_m);
+        printf("  %-26s %8llu %14llu %10.3f %15.1fx\n", "full phy (all demodulate)",
+               (unsigned long long)sent_f, (unsigned long long)samples_f, cpu_f, secs / cpu_f);
+        printf("  frames decoded %llu of %llu possible (the rest collided or were sent while "
+               "the receiver was transmitting); reference: 1x real time\n",
+               (unsigned long long)ok_f, (unsigned long long)possible);
+    }
+    return 0;
+}
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: sdrnet bench [phy|pkt|run|all] [--quick] [--json]\n"
+    fprintf(f, "usage: sdrnet bench [phy|pkt|run|medium|all] [--quick] [--json]\n"
                "\n"
                "  phy     receiver throughput (MS/s on one core, CPU time) on noise only and\n"
                "          on back-to-back 1500-byte frames, sdrnet's modem beside liquid-dsp's\n"
                "          flexframesync on the same samples; false frames on noise\n"
                "  pkt     packet buffer alloc/push/free from the pool beside malloc/free\n"
                "  run     scenario S1 through the whole stack: virtual time per CPU second\n"
+               "  medium  10 radios on one medium, random 200-byte frames every 50 ms\n"
+               "          (some collide): virtual time per CPU second, medium alone and\n"
+               "          with every radio demodulating\n"
                "  all     everything (default)\n"
                "  --quick smaller inputs (a few seconds)\n"
                "  --json  machine-readable figures\n");
@@ -303,6 +499,7 @@ int sn_bench_main(int argc, char **argv)
             return 0;
         } else if (argv[i][0] != '-' && (!strcmp(argv[i], "phy") || !strcmp(argv[i], "pkt") ||
                                          !strcmp(argv[i], "run") ||
+                                         !strcmp(argv[i], "medium") ||
                                          !strcmp(argv[i], "all")))
             what = argv[i];
         else {
@@ -322,6 +519,8 @@ int sn_bench_main(int argc, char **argv)
         rc |= bench_pkt(&o, root);
     if (all || !strcmp(what, "run"))
         rc |= bench_run(&o, root);
+    if (all || !strcmp(what, "medium"))
+        rc |= bench_medium(&o, root);
     if (o.json) {
         char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
         if (s)

@@ -22,6 +22,7 @@
 #include "net/udp.h"
 #include "phy/medium.h"
 #include "phy/phy.h"
+#include "phy/radio_sim.h"
 #include "phy/sigmf.h"
 
 #define RUN_POOL_BUFS 512
@@ -36,6 +37,7 @@ typedef struct run_iface {
     struct run_node *node;
     const sn_fg_iface *fg;
     char label[2 * SN_FG_NAME_MAX + 2]; /* "A.rf0" */
+    sn_radio *radio; /* a port on the interface's medium */
     sn_phy *phy;
     sn_netif *nif;
     sn_pcap_tap *phy_tap, *mac_tap, *net_tap;
@@ -243,16 +245,22 @@ static void flush_note(run_medium *m, int port)
 static void on_medium(void *user, int to_port, const sn_medium_rx *rx)
 {
     run_medium *m = user;
-    m->bursts++;
+    /* blocks without a burst's samples (trailing guards, or what a port got
+     * while it was transmitting) are recorded, not annotated */
+    int burst = rx->from_port >= 0;
+    m->bursts += burst;
     m->samples += rx->n;
     if (to_port < 0 || to_port >= RUN_MAX_PORTS)
         return;
-    flush_note(m, to_port);
+    if (burst)
+        flush_note(m, to_port);
     uint64_t first = 0;
     if (sn_sigmf_writer_write(m->rec, rx->iq, rx->n, &first) != SN_OK) {
         m->run->error = 1;
         return;
     }
+    if (!burst)
+        return;
     pending_note *p = &m->pending[to_port];
     p->valid = 1;
     p->start = first;
@@ -343,7 +351,10 @@ static int build_iface(run *r, run_node *n, size_t ni, size_t ii)
     pc.modem.modulation = r->fg->modulation;
     pc.freq_hz = r->fg->freq_hz;
     run_medium *m = &r->media[fi->medium];
-    f->phy = sn_phy_create(&pc, r->sched, n->pool, m->m, f->phy_tap, phy_up, f);
+    f->radio = sn_radio_sim_create(m->m);
+    if (!f->radio)
+        return -1;
+    f->phy = sn_phy_create(&pc, r->sched, n->pool, f->radio, f->phy_tap, phy_up, f);
     if (!f->phy)
         return -1;
     f->port = sn_phy_port(f->phy);
@@ -437,6 +448,7 @@ static void teardown(run *r)
             run_iface *f = &n->ifs[ii];
             sn_netif_destroy(f->nif);
             sn_phy_destroy(f->phy);
+            sn_radio_destroy(f->radio);
             sn_pcap_tap_close(f->phy_tap);
             sn_pcap_tap_close(f->mac_tap);
             sn_pcap_tap_close(f->net_tap);

@@ -1,6 +1,17 @@
-/* phy/medium: simulated AWGN medium on the scheduler's virtual time. */
+/* phy/medium: simulated shared medium on the scheduler's virtual time.
+ *
+ * How it works: every burst sent stays in a list ("on the air") until every
+ * port has been given its samples. Each receiving port has at most one open
+ * segment [seg_start, seg_end) and one timer. The timer fires at the next
+ * "flush point" -- the arrival end of a burst in the segment, the end of the
+ * port's own burst inside it, or the segment's end -- and the samples from
+ * where the port left off up to that point are computed (sum of the bursts
+ * through their links, noise, half-duplex blanking) and handed over. Since a
+ * flush point is never in the future, every burst that can touch a sample
+ * was sent before the sample is computed: the sum is always complete. */
 #include "phy/medium.h"
 
+#include <complex.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -12,51 +23,81 @@
 
 #define MOD "medium"
 
-typedef struct medium_port {
-    sn_medium_rx_fn rx; /* NULL once detached */
-    void *user;
-} medium_port;
+#define NEFF_MAX (SN_MEDIUM_MAX_TAPS + 1) /* taps (x) 2-tap interpolator */
+
+/* Ziggurat for the normal distribution: 128 layers of equal area V; the
+ * base layer's edge R. Constants of the published algorithm. */
+#define ZIG_N 128
+#define ZIG_R 3.442619855899
+#define ZIG_V 9.91256303526217e-3
 
 typedef struct medium_link {
-    double snr_db; /* [dB] */
-    double cfo_hz; /* [Hz] */
-    int set;       /* snr_db set explicitly (else the default applies) */
-    int seeded;    /* rng seeded */
-    sn_rng rng;    /* this link's noise */
+    double snr_db;       /* [dB] */
+    double cfo_hz;       /* [Hz] */
+    int set;             /* snr_db set explicitly (else the default applies) */
+    int chan_set;        /* delay/taps set (else direct path, no delay) */
+    uint64_t delay_int;  /* [samples] whole part of the delay */
+    sn_cf32 eff[NEFF_MAX]; /* interpolator (x) taps: the link's FIR */
+    size_t neff;
+    double eff_energy;   /* sum |eff|^2: power gain of the FIR */
 } medium_link;
 
-/* A burst in flight between transmit and delivery. Bursts are recycled
- * through a free list with their buffers, so a warmed-up medium does not
- * allocate per burst. */
+/* A burst on the air. Recycled through a free list with its buffer, so a
+ * warmed-up medium does not allocate per burst. */
 typedef struct medium_burst {
-    sn_medium *m;
     int from;
     sn_cf32 *iq;
-    size_t n, cap; /* [samples] */
-    sn_time_t t;   /* [ns] first sample on the air */
-    sn_timer_id id;
-    struct medium_burst *next, *prev; /* in-flight list, or free list (next) */
+    size_t n, cap;    /* [samples] */
+    uint64_t k0;      /* [samples] first sample on the sender's clock */
+    double p;         /* mean power as sent [full scale^2] */
+    uint64_t end_max; /* [samples] no port needs it from this index on */
+    struct medium_burst *next;
 } medium_burst;
+
+typedef struct medium_port {
+    sn_medium *m;       /* owner (the timer gets the port) */
+    int idx;            /* its port number */
+    sn_medium_rx_fn rx; /* NULL once detached */
+    void *user;
+    int attached;
+    double noise;       /* [full scale^2] noise power per complex sample */
+    sn_rng rng;         /* this receiver's noise */
+    /* receive stream */
+    int any;            /* something was delivered */
+    uint64_t done;      /* [samples] delivered up to here (exclusive) */
+    int open;           /* a segment is open */
+    int started;        /* ...and part of it was delivered */
+    uint64_t seg_start, seg_end; /* [samples] */
+    uint64_t flush_at;  /* [samples] where the timer delivers up to */
+    sn_timer_id timer;
+} medium_port;
 
 struct sn_medium {
     sn_sched *s;
-    double fs;   /* [S/s] */
+    double fs; /* [S/s] */
     uint64_t seed;
     double default_snr_db;
-    medium_port *ports;
+    double carrier_db;
+    medium_port **ports; /* each allocated once: timers point at them */
     size_t nports, portcap;
     medium_link *links; /* portcap x portcap, [from * portcap + to] */
     medium_burst *flight, *free;
-    sn_cf32 *rxbuf; /* [samples] delivery being built */
+    sn_cf32 *rxbuf;     /* [samples] block being built */
     size_t rxcap;
     sn_medium_tap_fn tap;
     void *tap_user;
+    /* Gaussian noise by the ziggurat method (Marsaglia & Tsang 2000, in
+     * Doornik's 2005 formulation): exact N(0, 1) like the polar method of
+     * sn_rng_gauss, but mostly one table look-up and a multiply per value
+     * instead of a log and a square root -- the noise is most of the
+     * medium's work. Edges of the ZIG_N layers, and their ratios. */
+    double zig_x[ZIG_N + 1], zig_r[ZIG_N];
 };
 
 sn_medium *sn_medium_create(sn_sched *s, double sample_rate, uint64_t seed)
 {
-    if (!s || !(sample_rate > 0) || !isfinite(sample_rate)) {
-        SN_ERROR(MOD, "need a scheduler and a sample rate > 0 (got %g)", sample_rate);
+    if (!s || !(sample_rate > 0) || !(sample_rate <= 1e9)) {
+        SN_ERROR(MOD, "need a scheduler and a sample rate in (0, 1e9] (got %g)", sample_rate);
         return NULL;
     }
     sn_medium *m = calloc(1, sizeof *m);
@@ -66,7 +107,48 @@ sn_medium *sn_medium_create(sn_sched *s, double sample_rate, uint64_t seed)
     m->fs = sample_rate;
     m->seed = seed;
     m->default_snr_db = 20.0;
+    m->carrier_db = SN_MEDIUM_CARRIER_DB;
+    double f = exp(-0.5 * ZIG_R * ZIG_R);
+    m->zig_x[0] = ZIG_V / f; /* the base layer as a rectangle, tail included */
+    m->zig_x[1] = ZIG_R;
+    m->zig_x[ZIG_N] = 0.0;
+    for (int i = 2; i < ZIG_N; i++) {
+        m->zig_x[i] = sqrt(-2.0 * log(ZIG_V / m->zig_x[i - 1] + f));
+        f = exp(-0.5 * m->zig_x[i] * m->zig_x[i]);
+    }
+    for (int i = 0; i < ZIG_N; i++)
+        m->zig_r[i] = m->zig_x[i + 1] / m->zig_x[i];
     return m;
+}
+
+/* Uniform in (0, 1] from the top 53 bits of a draw. */
+static double unit_open0(uint64_t bits) { return (double)((bits >> 11) + 1) * 0x1p-53; }
+
+/* One N(0, 1) value. */
+static double zig_gauss(const sn_medium *m, sn_rng *r)
+{
+    for (;;) {
+        uint64_t bits = sn_rng_u64(r);
+        int i = (int)(bits & (ZIG_N - 1));           /* low 7 bits: the layer */
+        double u = 2.0 * (double)(bits >> 11) * 0x1p-53 - 1.0; /* top 53: [-1, 1) */
+        if (fabs(u) < m->zig_r[i])
+            return u * m->zig_x[i]; /* inside the layer's core: ~99% */
+        if (i == 0) {
+            /* the tail beyond R (Marsaglia's method) */
+            double x, y;
+            do {
+                x = log(unit_open0(sn_rng_u64(r))) / ZIG_R;
+                y = log(unit_open0(sn_rng_u64(r)));
+            } while (-2.0 * y < x * x);
+            return u < 0 ? x - ZIG_R : ZIG_R - x;
+        }
+        /* the wedge between the core and the curve */
+        double x = u * m->zig_x[i];
+        double f0 = exp(-0.5 * (m->zig_x[i] * m->zig_x[i] - x * x));
+        double f1 = exp(-0.5 * (m->zig_x[i + 1] * m->zig_x[i + 1] - x * x));
+        if (f1 + sn_rng_uniform(r) * (f0 - f1) < 1.0)
+            return x;
+    }
 }
 
 static void free_burst_list(medium_burst *b)
@@ -83,9 +165,11 @@ void sn_medium_destroy(sn_medium *m)
 {
     if (!m)
         return;
-    /* bursts still in flight have events that point at them */
-    for (medium_burst *b = m->flight; b; b = b->next)
-        sn_sched_cancel(m->s, b->id);
+    for (size_t i = 0; i < m->nports; i++) {
+        if (m->ports[i]->timer)
+            sn_sched_cancel(m->s, m->ports[i]->timer);
+        free(m->ports[i]);
+    }
     free_burst_list(m->flight);
     free_burst_list(m->free);
     free(m->ports);
@@ -94,23 +178,47 @@ void sn_medium_destroy(sn_medium *m)
     free(m);
 }
 
-static medium_link *link_at(sn_medium *m, int from, int to)
+static medium_link *link_at(const sn_medium *m, int from, int to)
 {
     return &m->links[(size_t)from * m->portcap + (size_t)to];
+}
+
+/* The direct path: no delay, one tap of 1. */
+static const sn_cf32 direct_tap[1] = {1.0f};
+
+static const sn_cf32 *link_fir(const medium_link *l, size_t *n, uint64_t *delay, double *energy)
+{
+    if (!l->chan_set) {
+        *n = 1;
+        *delay = 0;
+        if (energy)
+            *energy = 1.0;
+        return direct_tap;
+    }
+    *n = l->neff;
+    *delay = l->delay_int;
+    if (energy)
+        *energy = l->eff_energy;
+    return l->eff;
+}
+
+static double link_snr(const sn_medium *m, const medium_link *l)
+{
+    return l->set ? l->snr_db : m->default_snr_db;
 }
 
 int sn_medium_attach(sn_medium *m, sn_medium_rx_fn rx, void *user)
 {
     if (!m)
         return SN_ERR_INVAL;
-    if (m->nports >= (size_t)(INT32_MAX / 2))
+    if (m->nports >= 4096) /* links are nports^2: keep that sane */
         return SN_ERR_RANGE;
     if (m->nports == m->portcap) {
         size_t cap = m->portcap ? 2 * m->portcap : 4;
-        medium_port *p = realloc(m->ports, cap * sizeof *p);
-        if (!p)
+        medium_port **pa = realloc(m->ports, cap * sizeof *pa);
+        if (!pa)
             return SN_ERR_NOMEM;
-        m->ports = p;
+        m->ports = pa;
         medium_link *l = calloc(cap * cap, sizeof *l);
         if (!l)
             return SN_ERR_NOMEM;
@@ -121,9 +229,18 @@ int sn_medium_attach(sn_medium *m, sn_medium_rx_fn rx, void *user)
         m->links = l;
         m->portcap = cap;
     }
+    medium_port *p = calloc(1, sizeof *p);
+    if (!p)
+        return SN_ERR_NOMEM;
     int port = (int)m->nports++;
-    m->ports[port].rx = rx;
-    m->ports[port].user = user;
+    m->ports[port] = p;
+    p->m = m;
+    p->idx = port;
+    p->rx = rx;
+    p->user = user;
+    p->attached = 1;
+    p->noise = pow(10.0, SN_MEDIUM_NOISE_DB / 10.0);
+    sn_rng_seed_stream(&p->rng, m->seed, (uint64_t)port);
     return port;
 }
 
@@ -131,8 +248,14 @@ int sn_medium_detach(sn_medium *m, int port)
 {
     if (!m || port < 0 || (size_t)port >= m->nports)
         return SN_ERR_INVAL;
-    m->ports[port].rx = NULL;
-    m->ports[port].user = NULL;
+    medium_port *p = m->ports[port];
+    if (p->timer)
+        sn_sched_cancel(m->s, p->timer);
+    p->timer = 0;
+    p->rx = NULL;
+    p->user = NULL;
+    p->attached = 0;
+    p->open = 0;
     return SN_OK;
 }
 
@@ -142,16 +265,71 @@ void sn_medium_set_default_snr(sn_medium *m, double snr_db)
         m->default_snr_db = snr_db;
 }
 
+static int bad_pair(const sn_medium *m, int from, int to)
+{
+    return !m || from < 0 || to < 0 || (size_t)from >= m->nports || (size_t)to >= m->nports ||
+           from == to;
+}
+
 int sn_medium_set_link(sn_medium *m, int from, int to, double snr_db, double cfo_hz)
 {
-    if (!m || from < 0 || to < 0 || (size_t)from >= m->nports || (size_t)to >= m->nports ||
-        from == to || !isfinite(snr_db) || !isfinite(cfo_hz))
+    if (bad_pair(m, from, to) || !isfinite(snr_db) || !isfinite(cfo_hz))
         return SN_ERR_INVAL;
     medium_link *l = link_at(m, from, to);
     l->snr_db = snr_db;
     l->cfo_hz = cfo_hz;
     l->set = 1;
     return SN_OK;
+}
+
+int sn_medium_set_channel(sn_medium *m, int from, int to, double delay_samples,
+                          const sn_cf32 *taps, size_t ntaps)
+{
+    if (bad_pair(m, from, to) || !(delay_samples >= 0.0) ||
+        !(delay_samples <= SN_MEDIUM_MAX_DELAY) || ntaps > SN_MEDIUM_MAX_TAPS ||
+        (ntaps > 0 && !taps))
+        return SN_ERR_INVAL;
+    for (size_t i = 0; i < ntaps; i++)
+        if (!isfinite(crealf(taps[i])) || !isfinite(cimagf(taps[i])))
+            return SN_ERR_INVAL;
+    if (!taps || ntaps == 0) {
+        taps = direct_tap;
+        ntaps = 1;
+    }
+    medium_link *l = link_at(m, from, to);
+    double whole = floor(delay_samples);
+    double f = delay_samples - whole; /* [0, 1) */
+    l->delay_int = (uint64_t)whole;
+    /* linear interpolation x(k - f) ~ (1 - f) x[k] + f x[k - 1], then taps */
+    double interp[2] = {1.0 - f, f};
+    size_t ni = f > 0.0 ? 2 : 1;
+    l->neff = ntaps + ni - 1;
+    l->eff_energy = 0.0;
+    for (size_t k = 0; k < l->neff; k++) {
+        double complex acc = 0.0;
+        for (size_t i = 0; i < ni; i++)
+            if (k >= i && k - i < ntaps)
+                acc += interp[i] * (double complex)taps[k - i];
+        l->eff[k] = (sn_cf32)acc;
+        l->eff_energy += creal(acc) * creal(acc) + cimag(acc) * cimag(acc);
+    }
+    l->chan_set = 1;
+    return SN_OK;
+}
+
+int sn_medium_set_noise(sn_medium *m, int port, double noise_db)
+{
+    if (!m || port < 0 || (size_t)port >= m->nports || !isfinite(noise_db) ||
+        noise_db > 300.0 || noise_db < -300.0)
+        return SN_ERR_INVAL;
+    m->ports[port]->noise = pow(10.0, noise_db / 10.0);
+    return SN_OK;
+}
+
+void sn_medium_set_carrier_threshold(sn_medium *m, double db_above_noise)
+{
+    if (m && db_above_noise > 0.0 && isfinite(db_above_noise))
+        m->carrier_db = db_above_noise;
 }
 
 void sn_medium_set_tap(sn_medium *m, sn_medium_tap_fn fn, void *user)
@@ -164,6 +342,8 @@ void sn_medium_set_tap(sn_medium *m, sn_medium_tap_fn fn, void *user)
 
 double sn_medium_sample_rate(const sn_medium *m) { return m ? m->fs : 0.0; }
 
+sn_time_t sn_medium_now(const sn_medium *m) { return m ? sn_sched_now(m->s) : 0; }
+
 sn_time_t sn_medium_airtime(const sn_medium *m, size_t n)
 {
     if (!m)
@@ -171,10 +351,28 @@ sn_time_t sn_medium_airtime(const sn_medium *m, size_t n)
     return (sn_time_t)llround((double)n * 1e9 / m->fs);
 }
 
-/* Index on the sample clock of time t (t >= 0). [samples] */
-static uint64_t sample_index(const sn_medium *m, sn_time_t t)
+uint64_t sn_medium_sample_index(const sn_medium *m, sn_time_t t)
 {
+    if (!m || t <= 0)
+        return 0;
     return (uint64_t)llround((double)t * m->fs / 1e9);
+}
+
+/* Time of sample k. [ns] */
+static sn_time_t sample_time(const sn_medium *m, uint64_t k)
+{
+    return (sn_time_t)llround((double)k * 1e9 / m->fs);
+}
+
+/* Where burst b is at port `to`: [*a0, *a1) on the sample clock. */
+static void arrival(const sn_medium *m, const medium_burst *b, int to, uint64_t *a0,
+                    uint64_t *a1)
+{
+    size_t neff;
+    uint64_t d;
+    link_fir(link_at(m, b->from, to), &neff, &d, NULL);
+    *a0 = b->k0 + d;
+    *a1 = *a0 + b->n + neff - 1;
 }
 
 /* double -> float, saturating: converting a value beyond float's range is
@@ -188,103 +386,261 @@ static float sat_f32(double v)
     return (float)v;
 }
 
-static void add_noise(sn_cf32 *x, size_t n, sn_rng *r, double sigma)
+/* Does burst b belong to port r's stream at all? */
+static int heard_by(const medium_burst *b, int r) { return b->from != r; }
+
+static void port_flush(void *user, sn_time_t now);
+
+/* Recompute port r's segment and (re)arm its timer. Idempotent. */
+static void port_update(sn_medium *m, int r)
 {
-    for (size_t i = 0; i < n; i++) {
-        double re = sn_rng_gauss(r) * sigma;
-        double im = sn_rng_gauss(r) * sigma;
-        x[i] += sn_cf32_make(sat_f32(re), sat_f32(im));
+    medium_port *p = m->ports[r];
+    if (!p->attached)
+        return;
+    uint64_t floor_k = p->any ? p->done : 0; /* nothing before this is ever delivered again */
+    if (!p->open) {
+        /* the earliest burst still to come opens a segment */
+        int found = 0;
+        uint64_t first = 0, first_end = 0;
+        for (const medium_burst *b = m->flight; b; b = b->next) {
+            if (!heard_by(b, r))
+                continue;
+            uint64_t a0, a1;
+            arrival(m, b, r, &a0, &a1);
+            if (a1 <= floor_k || (p->any && a1 <= p->done))
+                continue;
+            if (!found || a0 < first) {
+                first = a0;
+                first_end = a1;
+                found = 1;
+            }
+        }
+        if (!found)
+            return;
+        p->open = 1;
+        p->started = 0;
+        uint64_t s = first >= SN_MEDIUM_GUARD ? first - SN_MEDIUM_GUARD : 0;
+        p->seg_start = s > floor_k ? s : floor_k;
+        p->seg_end = first_end + SN_MEDIUM_GUARD;
+    }
+    /* grow it by every burst that overlaps it (guards included), until
+     * nothing changes: one burst may bridge to another */
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (const medium_burst *b = m->flight; b; b = b->next) {
+            if (!heard_by(b, r))
+                continue;
+            uint64_t a0, a1;
+            arrival(m, b, r, &a0, &a1);
+            if (a1 <= floor_k || a0 >= p->seg_end || a1 + SN_MEDIUM_GUARD <= p->seg_start)
+                continue;
+            if (a1 + SN_MEDIUM_GUARD > p->seg_end) {
+                p->seg_end = a1 + SN_MEDIUM_GUARD;
+                changed = 1;
+            }
+            if (!p->started) {
+                uint64_t s = a0 >= SN_MEDIUM_GUARD ? a0 - SN_MEDIUM_GUARD : 0;
+                if (s < floor_k)
+                    s = floor_k;
+                if (s < p->seg_start) {
+                    p->seg_start = s;
+                    changed = 1;
+                }
+            }
+        }
+    }
+    /* next flush point: a burst's end or our own burst's end inside the
+     * segment (so a frame is decoded as soon as it has arrived), or the end */
+    uint64_t pos = p->started ? p->done : p->seg_start;
+    uint64_t f = p->seg_end;
+    for (const medium_burst *b = m->flight; b; b = b->next) {
+        uint64_t e;
+        if (b->from == r) {
+            e = b->k0 + b->n;
+        } else {
+            uint64_t a0;
+            arrival(m, b, r, &a0, &e);
+        }
+        if (e > pos && e < f)
+            f = e;
+    }
+    if (p->timer && p->flush_at == f)
+        return;
+    if (p->timer)
+        sn_sched_cancel(m->s, p->timer);
+    p->flush_at = f;
+    sn_time_t when = sample_time(m, f);
+    sn_time_t now = sn_sched_now(m->s);
+    if (when < now)
+        when = now;
+    p->timer = sn_sched_at(m->s, when, port_flush, p);
+    if (!p->timer)
+        SN_ERROR(MOD, "port %d: out of memory for a delivery event: samples lost", r);
+}
+
+/* Free bursts no port needs any more. */
+static void collect(sn_medium *m)
+{
+    uint64_t k = sn_medium_sample_index(m, sn_sched_now(m->s));
+    medium_burst **pp = &m->flight;
+    while (*pp) {
+        medium_burst *b = *pp;
+        if (b->end_max < k) {
+            *pp = b->next;
+            b->next = m->free;
+            m->free = b;
+        } else {
+            pp = &b->next;
+        }
     }
 }
 
-static void deliver(void *user, sn_time_t now)
+/* Add burst b as heard at port r over [lo, hi) into out[] (out[0] is
+ * sample `base`). Real arithmetic throughout: C's complex multiply checks
+ * for NaN on every product, and this loop is the medium's inner loop. */
+static void add_burst(const sn_medium *m, const medium_burst *b, int r, uint64_t lo,
+                      uint64_t hi, uint64_t base, uint64_t a0, sn_cf32 *out)
 {
-    medium_burst *b = user;
-    sn_medium *m = b->m;
-
-    /* unlink from the in-flight list first: callbacks below may transmit */
-    if (b->prev)
-        b->prev->next = b->next;
-    else
-        m->flight = b->next;
-    if (b->next)
-        b->next->prev = b->prev;
-    b->next = b->prev = NULL;
-
-    double p = 0.0; /* mean power of the burst [full scale^2] */
-    for (size_t i = 0; i < b->n; i++) {
-        double re = crealf(b->iq[i]), im = cimagf(b->iq[i]);
-        p += re * re + im * im;
+    const medium_link *l = link_at(m, b->from, r);
+    size_t neff;
+    uint64_t d;
+    const sn_cf32 *h = link_fir(l, &neff, &d, NULL);
+    double snr = pow(10.0, link_snr(m, l) / 10.0);
+    double g = sqrt(snr * m->ports[r]->noise / b->p);
+    double cfo = l->set ? l->cfo_hz : 0.0;
+    /* rotation phasor (rc, rs) = g exp(j w k), advanced by (sc, ss) */
+    double rc = g, rs = 0.0, sc = 1.0, ss = 0.0;
+    if (cfo != 0.0) {
+        /* phase tied to the sample clock, so it is continuous in time */
+        double w = 2.0 * M_PI * cfo / m->fs; /* [rad/sample] */
+        double ph = fmod(w * (double)lo, 2.0 * M_PI);
+        rc = g * cos(ph);
+        rs = g * sin(ph);
+        sc = cos(w);
+        ss = sin(w);
     }
-    p = b->n ? p / (double)b->n : 0.0;
-    if (!(p > 0.0) || !isfinite(p))
-        p = 1.0; /* silent or broken burst: noise relative to full scale */
-
-    uint64_t idx0 = sample_index(m, b->t);
-    size_t lead = idx0 < SN_MEDIUM_GUARD ? (size_t)idx0 : SN_MEDIUM_GUARD;
-    size_t total = lead + b->n + SN_MEDIUM_GUARD;
-    if (total > m->rxcap) {
-        sn_cf32 *nb = realloc(m->rxbuf, total * sizeof *nb);
-        if (!nb) {
-            SN_ERROR(MOD, "out of memory: burst of %zu samples not delivered", b->n);
-            goto done;
-        }
-        m->rxbuf = nb;
-        m->rxcap = total;
+    float hr[NEFF_MAX], hi_[NEFF_MAX];
+    for (size_t i = 0; i < neff; i++) {
+        hr[i] = crealf(h[i]);
+        hi_[i] = cimagf(h[i]);
     }
-
-    for (size_t to = 0; to < m->nports; to++) {
-        if ((int)to == b->from || !m->ports[to].rx)
-            continue;
-        medium_link *l = link_at(m, b->from, (int)to);
-        if (!l->seeded) {
-            sn_rng_seed_stream(&l->rng, m->seed, ((uint64_t)b->from << 32) | to);
-            l->seeded = 1;
-        }
-        double snr = l->set ? l->snr_db : m->default_snr_db;
-        double cfo = l->set ? l->cfo_hz : 0.0;
-        /* complex noise of variance p / snr: sigma per component */
-        double sigma = sqrt(p / pow(10.0, snr / 10.0) / 2.0);
-
-        sn_cf32 *x = m->rxbuf;
-        memset(x, 0, lead * sizeof *x);
-        if (cfo == 0.0) {
-            memcpy(x + lead, b->iq, b->n * sizeof *x);
+    const float *x = (const float *)b->iq; /* re, im pairs (C11 6.2.5) */
+    float *y = (float *)(out + (lo - base));
+    size_t j = (size_t)(lo - a0); /* index into the filtered burst */
+    for (uint64_t k = lo; k < hi; k++, j++, y += 2) {
+        float ar, ai;
+        if (neff == 1) {
+            ar = x[2 * j];
+            ai = x[2 * j + 1];
         } else {
-            /* phase tied to the sample clock, so it is continuous in time */
-            double w = 2.0 * M_PI * cfo / m->fs; /* [rad/sample] */
-            double ph = fmod(w * (double)idx0, 2.0 * M_PI);
-            for (size_t i = 0; i < b->n; i++) {
-                double c = cos(ph), s = sin(ph);
-                double re = crealf(b->iq[i]), im = cimagf(b->iq[i]);
-                x[lead + i] = sn_cf32_make(sat_f32(re * c - im * s), sat_f32(re * s + im * c));
-                ph += w;
-                if (ph > M_PI)
-                    ph -= 2.0 * M_PI;
-                else if (ph < -M_PI)
-                    ph += 2.0 * M_PI;
+            ar = ai = 0.0f;
+            for (size_t i = 0; i < neff; i++) {
+                if (j < i || j - i >= b->n)
+                    continue;
+                float xr = x[2 * (j - i)], xi = x[2 * (j - i) + 1];
+                ar += hr[i] * xr - hi_[i] * xi;
+                ai += hr[i] * xi + hi_[i] * xr;
             }
         }
-        memset(x + lead + b->n, 0, SN_MEDIUM_GUARD * sizeof *x);
-        add_noise(x, total, &l->rng, sigma);
-
-        sn_medium_rx rx;
-        rx.iq = x;
-        rx.n = total;
-        rx.sample_start = idx0 - lead;
-        rx.t_start = (sn_time_t)llround((double)rx.sample_start * 1e9 / m->fs);
-        rx.from_port = b->from;
-        rx.snr_db = snr;
-        if (m->tap)
-            m->tap(m->tap_user, (int)to, &rx);
-        /* re-read: the tap or an earlier receiver may have detached it */
-        if (m->ports[to].rx)
-            m->ports[to].rx(m->ports[to].user, &rx);
+        y[0] = sat_f32((double)y[0] + (double)ar * rc - (double)ai * rs);
+        y[1] = sat_f32((double)y[1] + (double)ar * rs + (double)ai * rc);
+        if (cfo != 0.0) {
+            double t = rc * sc - rs * ss;
+            rs = rc * ss + rs * sc;
+            rc = t;
+            if (((k - lo) & 1023) == 1023) {
+                /* keep |phasor| = g against rounding drift */
+                double a = g / sqrt(rc * rc + rs * rs);
+                rc *= a;
+                rs *= a;
+            }
+        }
     }
-done:
+}
+
+/* Timer of a port: hand over [pos, flush_at). */
+static void port_flush(void *user, sn_time_t now)
+{
+    medium_port *p = user;
+    sn_medium *m = p->m;
+    int r = p->idx;
+    p->timer = 0;
+    if (!p->open)
+        return;
+    uint64_t lo = p->started ? p->done : p->seg_start;
+    uint64_t hi = p->flush_at;
+    size_t n = hi > lo ? (size_t)(hi - lo) : 0;
+    if (n > m->rxcap) {
+        sn_cf32 *nb = realloc(m->rxbuf, n * sizeof *nb);
+        if (!nb) {
+            SN_ERROR(MOD, "port %d: out of memory: %zu samples not delivered", r, n);
+            n = 0;
+        } else {
+            m->rxbuf = nb;
+            m->rxcap = n;
+        }
+    }
+    sn_medium_rx rx;
+    memset(&rx, 0, sizeof rx);
+    rx.from_port = -1;
+    rx.snr_db = NAN;
+    if (n > 0) {
+        sn_cf32 *x = m->rxbuf;
+        memset(x, 0, n * sizeof *x);
+        double loudest = -INFINITY;
+        for (const medium_burst *b = m->flight; b; b = b->next) {
+            if (!heard_by(b, r))
+                continue;
+            uint64_t a0, a1;
+            arrival(m, b, r, &a0, &a1);
+            uint64_t s = a0 > lo ? a0 : lo, e = a1 < hi ? a1 : hi;
+            if (s >= e)
+                continue;
+            add_burst(m, b, r, s, e, lo, a0, x);
+            double snr = link_snr(m, link_at(m, b->from, r));
+            if (snr > loudest) {
+                loudest = snr;
+                rx.from_port = b->from;
+                rx.snr_db = snr;
+            }
+        }
+        /* complex noise of power N: sigma per component */
+        double sigma = sqrt(p->noise / 2.0);
+        float *xf = (float *)x;
+        for (size_t i = 0; i < 2 * n; i++)
+            xf[i] = sat_f32((double)xf[i] + zig_gauss(m, &p->rng) * sigma);
+        /* half-duplex: nothing is heard while we transmit */
+        for (const medium_burst *b = m->flight; b; b = b->next) {
+            if (b->from != r)
+                continue;
+            uint64_t s = b->k0 > lo ? b->k0 : lo, e = b->k0 + b->n < hi ? b->k0 + b->n : hi;
+            if (s < e)
+                memset(x + (s - lo), 0, (size_t)(e - s) * sizeof *x);
+        }
+        rx.iq = x;
+        rx.n = n;
+        rx.sample_start = lo;
+        rx.t_start = sample_time(m, lo);
+        rx.gap = !p->any || lo != p->done;
+    }
+    /* state first: the callbacks below may transmit */
+    p->any = p->any || n > 0;
+    p->done = hi;
+    p->started = 1;
+    if (hi >= p->seg_end) {
+        p->open = 0;
+        p->started = 0;
+    }
+    if (n > 0) {
+        if (m->tap)
+            m->tap(m->tap_user, r, &rx);
+        /* re-read: the tap may have detached it */
+        if (p->rx)
+            p->rx(p->user, &rx);
+    }
+    port_update(m, r);
+    collect(m);
     (void)now;
-    b->next = m->free;
-    m->free = b;
 }
 
 int sn_medium_transmit(sn_medium *m, int port, const sn_cf32 *iq, size_t n, sn_time_t t)
@@ -293,6 +649,9 @@ int sn_medium_transmit(sn_medium *m, int port, const sn_cf32 *iq, size_t n, sn_t
         return SN_ERR_INVAL;
     if (t < sn_sched_now(m->s))
         return SN_ERR_INVAL;
+    /* also here, not only after deliveries: with nobody listening there
+     * are none, and the list would only grow */
+    collect(m);
     medium_burst *b = m->free;
     if (b) {
         m->free = b->next;
@@ -300,7 +659,6 @@ int sn_medium_transmit(sn_medium *m, int port, const sn_cf32 *iq, size_t n, sn_t
         b = calloc(1, sizeof *b);
         if (!b)
             return SN_ERR_NOMEM;
-        b->m = m;
     }
     if (n > b->cap) {
         sn_cf32 *nb = realloc(b->iq, n * sizeof *nb);
@@ -315,17 +673,61 @@ int sn_medium_transmit(sn_medium *m, int port, const sn_cf32 *iq, size_t n, sn_t
     memcpy(b->iq, iq, n * sizeof *iq);
     b->n = n;
     b->from = port;
-    b->t = t;
-    b->id = sn_sched_at(m->s, t + sn_medium_airtime(m, n), deliver, b);
-    if (!b->id) {
-        b->next = m->free;
-        m->free = b;
-        return SN_ERR_NOMEM;
+    b->k0 = sn_medium_sample_index(m, t);
+    double pw = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double re = crealf(iq[i]), im = cimagf(iq[i]);
+        pw += re * re + im * im;
     }
-    b->prev = NULL;
-    b->next = m->flight;
-    if (m->flight)
-        m->flight->prev = b;
-    m->flight = b;
+    pw /= (double)n;
+    /* silent or broken burst: power relative to full scale */
+    b->p = pw > 0.0 && isfinite(pw) ? pw : 1.0;
+    b->end_max = b->k0 + n;
+    for (size_t r = 0; r < m->nports; r++) {
+        if ((int)r == port)
+            continue;
+        uint64_t a0, a1;
+        arrival(m, b, (int)r, &a0, &a1);
+        if (a1 > b->end_max)
+            b->end_max = a1;
+    }
+    /* append: bursts are summed in the order they were sent */
+    b->next = NULL;
+    medium_burst **pp = &m->flight;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = b;
+    for (size_t r = 0; r < m->nports; r++)
+        port_update(m, (int)r);
     return SN_OK;
+}
+
+int sn_medium_carrier(sn_medium *m, int port, sn_time_t now, double *power_db)
+{
+    if (!m || port < 0 || (size_t)port >= m->nports) {
+        if (power_db)
+            *power_db = NAN;
+        return SN_ERR_INVAL;
+    }
+    const medium_port *p = m->ports[port];
+    uint64_t k = sn_medium_sample_index(m, now);
+    double sig = 0.0; /* [full scale^2] */
+    for (const medium_burst *b = m->flight; b; b = b->next) {
+        if (!heard_by(b, port))
+            continue;
+        uint64_t a0, a1;
+        arrival(m, b, port, &a0, &a1);
+        if (k < a0 || k >= a1)
+            continue;
+        const medium_link *l = link_at(m, b->from, port);
+        size_t neff;
+        uint64_t d;
+        double energy;
+        link_fir(l, &neff, &d, &energy);
+        sig += pow(10.0, link_snr(m, l) / 10.0) * p->noise * energy;
+    }
+    double total = sig + p->noise;
+    if (power_db)
+        *power_db = 10.0 * log10(total);
+    return 10.0 * log10(total / p->noise) >= m->carrier_db;
 }

@@ -1,4 +1,4 @@
-/* phy/phy: one radio port: modem + medium + PHY capture. */
+/* phy/phy: one radio port: modem + radio + PHY capture. */
 #include "phy/phy.h"
 
 #include <math.h>
@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "phy/radio_sim.h"
 #include "phy/rftap.h"
 
 #define MOD "phy"
@@ -15,26 +16,30 @@ struct sn_phy {
     sn_phy_config cfg;
     sn_sched *s;
     sn_pktpool *pool;
-    sn_medium *medium;
+    sn_radio *radio;
     sn_pcap_tap *tap;
     sn_phy_rx_fn rx;
     void *user;
     sn_phy_burst_fn obs;
     void *obs_user;
     sn_modem *modem;
-    int port;
-    double fs; /* [S/s] */
+    int port;     /* on the sim medium, or -1 */
+    int attached; /* we hold the radio's rx callback */
+    double fs;    /* [S/s] */
 
     /* transmit side: one burst on the air, the rest wait in txq */
     sn_pktq txq;
     int tx_active;
     sn_timer_id tx_timer; /* fires when the burst on the air ends */
 
-    /* receive side: the delivery being fed to the modem */
-    const sn_medium_rx *cur;
-    uint64_t cur_base; /* [samples] modem stream index of cur->iq[0] */
-    uint64_t fed;      /* [samples] fed to the modem since create */
-    sn_time_t cur_now; /* [ns] */
+    /* receive side: modem stream index -> radio sample clock, per
+     * contiguous run of blocks */
+    int in_block;       /* a block is being fed to the modem */
+    int any;            /* a block was received */
+    uint64_t run_stream; /* [samples] modem stream index where the run began */
+    uint64_t run_sample; /* [samples] radio sample index there */
+    uint64_t fed;        /* [samples] fed to the modem since create */
+    sn_time_t cur_now;   /* [ns] */
 
     sn_phy_counters c;
 };
@@ -101,13 +106,13 @@ static int start_tx(sn_phy *p, sn_pkt *frame, sn_time_t now)
     size_t len = sn_pkt_len(frame);
     int rc = sn_modem_tx(p->modem, sn_pkt_data(frame), len, &iq, &n);
     if (rc == SN_OK)
-        rc = sn_medium_transmit(p->medium, p->port, iq, n, now);
+        rc = sn_radio_tx(p->radio, iq, n, now);
     if (rc != SN_OK) {
         SN_WARN(MOD, "port %d: frame of %zu bytes not sent: %s", p->port, len, sn_strerror(rc));
         sn_pkt_free(frame);
         return rc;
     }
-    sn_time_t end = now + sn_medium_airtime(p->medium, n);
+    sn_time_t end = now + (sn_time_t)llround((double)n * 1e9 / p->fs);
     p->tx_timer = sn_sched_at(p->s, end, tx_done, p);
     /* without the timer nothing would end the burst: fall back to "idle" */
     p->tx_active = p->tx_timer != 0;
@@ -171,12 +176,10 @@ static void on_modem_frame(void *user, const uint8_t *frame, size_t len, const s
 {
     sn_phy *p = user;
     sn_phy_stats s = *st;
-    sn_time_t now = p->cur ? p->cur_now : sn_sched_now(p->s);
-    if (p->cur) {
-        /* modem stream index -> medium sample clock */
-        uint64_t rel = st->sample_start >= p->cur_base ? st->sample_start - p->cur_base : 0;
-        s.sample_start = p->cur->sample_start + rel;
-    }
+    sn_time_t now = p->in_block ? p->cur_now : sn_sched_now(p->s);
+    /* modem stream index -> radio sample clock */
+    uint64_t rel = st->sample_start >= p->run_stream ? st->sample_start - p->run_stream : 0;
+    s.sample_start = p->run_sample + rel;
     write_capture(p, now, frame, len, &s, s.sample_count);
     if (p->obs)
         p->obs(p->obs_user, 0, frame, len, &s, s.sample_count);
@@ -204,23 +207,36 @@ static void on_modem_frame(void *user, const uint8_t *frame, size_t len, const s
         sn_pkt_free(pkt);
 }
 
-static void on_medium_rx(void *user, const sn_medium_rx *rx)
+static void on_radio_rx(void *user, const sn_radio_rx *rx)
 {
     sn_phy *p = user;
-    p->cur = rx;
-    p->cur_base = p->fed;
+    if (!p->any || (rx->flags & SN_RADIO_RX_GAP)) {
+        /* the stream jumps: whatever the modem was in the middle of cannot
+         * continue here */
+        if (p->any)
+            sn_modem_reset(p->modem);
+        p->run_stream = p->fed;
+        p->run_sample = rx->sample_start;
+        p->any = 1;
+    }
+    p->in_block = 1;
     p->cur_now = sn_sched_now(p->s);
     p->c.rx_samples += rx->n;
     sn_modem_rx(p->modem, rx->iq, rx->n);
     p->fed += rx->n;
-    p->cur = NULL;
+    p->in_block = 0;
 }
 
 sn_phy *sn_phy_create(const sn_phy_config *cfg, sn_sched *s, sn_pktpool *pool,
-                      sn_medium *medium, sn_pcap_tap *tap, sn_phy_rx_fn rx, void *user)
+                      sn_radio *radio, sn_pcap_tap *tap, sn_phy_rx_fn rx, void *user)
 {
-    if (!s || !pool || !medium) {
-        SN_ERROR(MOD, "need a scheduler, a packet pool and a medium");
+    const sn_radio_info *info = sn_radio_get_info(radio);
+    if (!s || !pool || !info) {
+        SN_ERROR(MOD, "need a scheduler, a packet pool and a radio");
+        return NULL;
+    }
+    if (!(info->sample_rate > 0) || !isfinite(info->sample_rate)) {
+        SN_ERROR(MOD, "the radio has no sample rate");
         return NULL;
     }
     sn_phy *p = calloc(1, sizeof *p);
@@ -232,23 +248,20 @@ sn_phy *sn_phy_create(const sn_phy_config *cfg, sn_sched *s, sn_pktpool *pool,
         sn_phy_config_default(&p->cfg);
     p->s = s;
     p->pool = pool;
-    p->medium = medium;
+    p->radio = radio;
     p->tap = tap;
     p->rx = rx;
     p->user = user;
-    p->port = -1;
-    p->fs = sn_medium_sample_rate(medium);
+    p->port = sn_radio_sim_port(radio);
+    p->fs = info->sample_rate;
     sn_pktq_init(&p->txq, p->cfg.tx_queue);
     p->modem = sn_modem_create(&p->cfg.modem, p->fs, on_modem_frame, p);
     if (!p->modem)
         goto fail;
     /* the caller's modulation string may not outlive us; the modem's does */
     p->cfg.modem.modulation = sn_modem_modulation(p->modem);
-    p->port = sn_medium_attach(medium, on_medium_rx, p);
-    if (p->port < 0) {
-        SN_ERROR(MOD, "cannot attach to the medium: %s", sn_strerror(p->port));
-        goto fail;
-    }
+    sn_radio_set_rx(radio, on_radio_rx, p);
+    p->attached = 1;
     return p;
 fail:
     sn_phy_destroy(p);
@@ -259,8 +272,8 @@ void sn_phy_destroy(sn_phy *p)
 {
     if (!p)
         return;
-    if (p->port >= 0)
-        sn_medium_detach(p->medium, p->port);
+    if (p->attached)
+        sn_radio_set_rx(p->radio, NULL, NULL);
     if (p->tx_timer)
         sn_sched_cancel(p->s, p->tx_timer);
     sn_pktq_clear(&p->txq);
@@ -290,3 +303,5 @@ void sn_phy_get_counters(const sn_phy *p, sn_phy_counters *c)
 }
 
 int sn_phy_port(const sn_phy *p) { return p ? p->port : -1; }
+
+sn_radio *sn_phy_radio(const sn_phy *p) { return p ? p->radio : NULL; }

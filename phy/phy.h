@@ -1,4 +1,5 @@
-/* phy/phy: one radio port of a node: modem + radio + the PHY capture.
+/* phy/phy: one radio port of a node: modem + radio (phy/radio.h, any
+ * backend) + the PHY capture.
  *
  * Down: the MAC hands a whole frame (bytes, FCS included) to sn_phy_send();
  * the PHY modulates it and transmits the burst, one burst at a time
@@ -16,8 +17,8 @@
 #include "core/pcap_tap.h"
 #include "core/pkt.h"
 #include "core/sched.h"
-#include "phy/medium.h"
 #include "phy/modem.h"
+#include "phy/radio.h"
 
 typedef struct sn_phy sn_phy;
 
@@ -58,16 +59,23 @@ int sn_phy_capture_write(sn_pcap_tap *tap, sn_time_t now, double freq_hz, double
                          const sn_phy_stats *st, const uint8_t *frame, size_t len,
                          size_t nsamples);
 
-/* Create and attach to `medium`. `pool` supplies receive buffers. `tap`
- * (may be NULL) is the PHY capture, link type 252; it stays owned by the
- * caller and must outlive the phy. NULL on failure. The sample rate is the
- * medium's. Received frames get pkt->meta time (delivery), snr_db, rssi_db,
- * evm_db, cfo_hz and sample (first sample on the medium's sample clock). */
+/* Create on `radio` (its rx callback is taken over; the radio stays owned
+ * by the caller and must outlive the phy). `pool` supplies receive
+ * buffers. `tap` (may be NULL) is the PHY capture, link type 252; it stays
+ * owned by the caller and must outlive the phy. NULL on failure. The sample
+ * rate is the radio's. Bursts are sent at the scheduler's now (timed).
+ * Received blocks are fed to the modem in order; a block flagged
+ * SN_RADIO_RX_GAP resets it first (the samples before it are not the ones
+ * the modem last saw, so a half-received burst must be forgotten; the sim
+ * medium delivers whole bursts inside guard noise, so nothing decodable is
+ * lost by that). Received frames get pkt->meta time (when the block
+ * completing them was delivered), snr_db, rssi_db, evm_db, cfo_hz and
+ * sample (first sample on the radio's sample clock). */
 sn_phy *sn_phy_create(const sn_phy_config *cfg, sn_sched *s, sn_pktpool *pool,
-                      sn_medium *medium, sn_pcap_tap *tap,
+                      sn_radio *radio, sn_pcap_tap *tap,
                       sn_phy_rx_fn rx, void *user);
-/* NULL-safe; frees queued frames, detaches from the medium and cancels its
- * timer (destroy it before the scheduler and the medium). */
+/* NULL-safe; frees queued frames, releases the radio's rx callback and
+ * cancels its timer (destroy it before the scheduler and the radio). */
 void sn_phy_destroy(sn_phy *p);
 
 void sn_phy_set_burst_observer(sn_phy *p, sn_phy_burst_fn fn, void *user);
@@ -96,6 +104,10 @@ typedef struct sn_phy_counters {
 
 void sn_phy_get_counters(const sn_phy *p, sn_phy_counters *c);
 
-int sn_phy_port(const sn_phy *p); /* its port on the medium */
+/* Its port on the simulated medium (sn_radio_sim_port of its radio), -1 for
+ * other radios. */
+int sn_phy_port(const sn_phy *p);
+
+sn_radio *sn_phy_radio(const sn_phy *p);
 
 #endif
