@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "apps/bench.h"
+#include "apps/devices.h"
 #include "apps/flowgraph.h"
 #include "apps/run.h"
 #include "apps/rx.h"
@@ -58,6 +59,8 @@ static void usage(FILE *f)
             "  tx --radio RADIO  build numbered frames (or a message, or a file), modulate\n"
             "                    and send them; file:NEW.sigmf-meta records them\n"
             "                    (sdrnet tx --help)\n"
+            "  devices           list every SoapySDR device with its ranges (the virtual\n"
+            "                    driver=sdrnet one included when its module is found)\n"
             "  bench [WHAT]      benchmarks with a reference measured in the same run\n"
             "                    (sdrnet bench --help)\n"
             "  help [COMMAND]    show help for a command\n"
@@ -224,6 +227,8 @@ int main(int argc, char **argv)
         return sn_sniff_main(argc - 2, argv + 2);
     if (!strcmp(cmd, "tx"))
         return sn_tx_main(argc - 2, argv + 2);
+    if (!strcmp(cmd, "devices"))
+        return sn_devices_main(argc - 1, argv + 1); /* argv[0] = "devices" */
     if (!strcmp(cmd, "bench"))
         return sn_bench_main(argc - 2, argv + 2);
     fprintf(stderr, "sdrnet: unknown command '%s' (see sdrnet --help)\n", cmd);

@@ -39,8 +39,15 @@ void sn_radio_deliver(sn_radio *r, const sn_radio_rx *rx)
         r->rx(r->rx_user, rx);
 }
 
+void *sn_radio_impl(const sn_radio *r, const sn_radio_ops *ops)
+{
+    return r && r->ops == ops ? r->impl : NULL;
+}
+
 void sn_radio_set_rx(sn_radio *r, sn_radio_rx_fn fn, void *user)
 {
+    if (!r)
+        return;
     r->rx = fn;
     r->rx_user = user;
 }

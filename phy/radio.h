@@ -71,7 +71,8 @@ typedef struct sn_radio_info {
 typedef struct sn_radio_counters {
     uint64_t tx_bursts, tx_samples;
     uint64_t rx_blocks, rx_samples;
-    uint64_t overflows;     /* receive samples lost (device or ring full) */
+    uint64_t overflows;     /* receive overflow events (device or ring full):
+                             * a device does not say how many samples it lost */
     uint64_t underflows;    /* transmit ran dry inside a burst */
     uint64_t timeouts;      /* a device call timed out */
     uint64_t late_bursts;   /* a burst started after its `at` */
@@ -94,10 +95,14 @@ typedef struct sn_radio_ops {
  * called). */
 sn_radio *sn_radio_new(const sn_radio_ops *ops, void *impl, const sn_radio_info *info);
 
+/* For backends: the backend object behind `r` if `r` was made with `ops`,
+ * else NULL (so a backend can recognise its own radios). */
+void *sn_radio_impl(const sn_radio *r, const sn_radio_ops *ops);
+
 /* For backends: hand a block up to whoever set the rx callback. */
 void sn_radio_deliver(sn_radio *r, const sn_radio_rx *rx);
 
-/* Where received blocks go (NULL: discarded). */
+/* Where received blocks go (fn NULL: discarded). NULL-safe. */
 void sn_radio_set_rx(sn_radio *r, sn_radio_rx_fn fn, void *user);
 
 int sn_radio_tx(sn_radio *r, const sn_cf32 *iq, size_t n, sn_time_t at);

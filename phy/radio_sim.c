@@ -25,7 +25,7 @@ typedef struct radio_sim {
     sn_radio_counters c;
 } radio_sim;
 
-/* The ops table identifies our radios: sn_radio_sim_port checks it. */
+/* The ops table identifies our radios (sn_radio_impl in sn_radio_sim_port). */
 static int sim_tx(void *impl, const sn_cf32 *iq, size_t n, sn_time_t at);
 static int sim_carrier(void *impl, sn_time_t now, double *power_db);
 static void sim_counters(const void *impl, sn_radio_counters *c);
@@ -38,19 +38,6 @@ static const sn_radio_ops sim_ops = {
     .counters = sim_counters,
     .destroy = sim_destroy,
 };
-
-/* One registry entry per live sim radio, so sn_radio_sim_port can find the
- * port from the opaque sn_radio without radio.h exposing its impl. A short
- * list: a run has a few dozen radios at most. */
-typedef struct sim_entry {
-    const sn_radio *radio;
-    radio_sim *impl;
-    struct sim_entry *next;
-} sim_entry;
-
-/* Not thread-safe, like the rest of a simulation (one scheduler, one
- * thread). */
-static sim_entry *registry;
 
 static int sim_tx(void *impl, const sn_cf32 *iq, size_t n, sn_time_t at)
 {
@@ -89,14 +76,6 @@ static void sim_destroy(void *impl)
     radio_sim *r = impl;
     if (!r)
         return;
-    for (sim_entry **pp = &registry; *pp; pp = &(*pp)->next) {
-        if ((*pp)->impl == r) {
-            sim_entry *e = *pp;
-            *pp = e->next;
-            free(e);
-            break;
-        }
-    }
     if (r->port >= 0)
         sn_medium_detach(r->m, r->port);
     free(r);
@@ -123,18 +102,13 @@ sn_radio *sn_radio_sim_create(sn_medium *m)
     if (!m)
         return NULL;
     radio_sim *r = calloc(1, sizeof *r);
-    sim_entry *e = calloc(1, sizeof *e);
-    if (!r || !e) {
-        free(r);
-        free(e);
+    if (!r)
         return NULL;
-    }
     r->m = m;
     r->port = sn_medium_attach(m, on_medium, r);
     if (r->port < 0) {
         SN_ERROR(MOD, "cannot attach to the medium: %s", sn_strerror(r->port));
         free(r);
-        free(e);
         return NULL;
     }
     sn_radio_info info;
@@ -144,25 +118,15 @@ sn_radio *sn_radio_sim_create(sn_medium *m)
     info.freq_hz = NAN; /* the medium has no centre frequency */
     info.can_tx = info.can_rx = 1;
     info.timed_tx = 1;
-    /* registered before the wrapper exists: if sn_radio_new fails it calls
-     * sim_destroy, which unregisters and detaches */
-    e->impl = r;
-    e->next = registry;
-    registry = e;
     sn_radio *radio = sn_radio_new(&sim_ops, r, &info);
     if (!radio)
-        return NULL; /* r and e are gone (sim_destroy) */
+        return NULL; /* sn_radio_new called sim_destroy: detached and freed */
     r->radio = radio;
-    e->radio = radio;
     return radio;
 }
 
 int sn_radio_sim_port(const sn_radio *r)
 {
-    if (!r)
-        return -1;
-    for (const sim_entry *e = registry; e; e = e->next)
-        if (e->radio == r)
-            return e->impl->port;
-    return -1;
+    const radio_sim *impl = sn_radio_impl(r, &sim_ops);
+    return impl ? impl->port : -1;
 }
