@@ -7,9 +7,13 @@
  *   NAME.cu8                                   raw uint8 I/Q, offset 127.5 (RTL-SDR)
  *   NAME.ci16 | NAME.cs16                      raw int16 little-endian I/Q (PlutoSDR, LimeSDR)
  * Raw files carry no sample rate: it comes from cfg->sample_rate (required).
- * Receive: each sn_radio_poll() delivers the next block; SN_ERR_NOENT at the
- * end. Transmit: bursts are appended to a SigMF recording (cf32_le) opened
- * for writing when the file does not exist yet, with one annotation each. */
+ * Receive: an existing file opens for receiving; each sn_radio_poll()
+ * delivers the next block; SN_ERR_NOENT at the end.
+ * Transmit: a path that does not exist yet opens for transmitting (the file
+ * is created at the first burst, so a mistyped receive path leaves nothing
+ * behind). Bursts are appended, with silence up to a burst's `at`: into a
+ * SigMF recording (cf32_le, one annotation per burst) or, for a raw
+ * extension above, into a raw file of that format. */
 #ifndef SN_PHY_RADIO_FILE_H
 #define SN_PHY_RADIO_FILE_H
 
