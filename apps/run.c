@@ -78,6 +78,7 @@ typedef struct plot_burst {
 
 typedef struct run_medium {
     struct run *run;
+    const char *base;       /* OUT/MEDIUM: its SigMF recording, without extension */
     plot_burst plot[RUN_PLOT_MAX];
     size_t n_plot;
     const sn_fg_medium *fg;
@@ -310,6 +311,7 @@ static int build_media(run *r)
         const char *base = add_file(r, m->fg->name, NULL, "");
         if (!base)
             return -1;
+        m->base = base;
         char desc[SN_FG_TEXT_MAX + 128];
         snprintf(desc, sizeof desc, "sdrnet flowgraph '%s', medium '%s': every burst as received, "
                  "%.1f dB SNR", fg->name, m->fg->name, m->fg->snr_db);
@@ -449,11 +451,12 @@ static void teardown(run *r)
             sn_netif_destroy(f->nif);
             sn_phy_destroy(f->phy);
             sn_radio_destroy(f->radio);
-            sn_pcap_tap_close(f->phy_tap);
-            sn_pcap_tap_close(f->mac_tap);
-            sn_pcap_tap_close(f->net_tap);
+            if (sn_pcap_tap_close(f->phy_tap) | sn_pcap_tap_close(f->mac_tap) |
+                sn_pcap_tap_close(f->net_tap))
+                r->error = 1; /* reported by the tap; the run's status says it */
         }
-        sn_pcap_tap_close(n->transport_tap);
+        if (sn_pcap_tap_close(n->transport_tap))
+            r->error = 1;
         sn_pktpool_destroy(n->pool);
     }
     for (size_t i = 0; i < r->fg->n_media; i++) {
@@ -483,6 +486,8 @@ static size_t phy_stats(const sn_phy *p, sn_stat *s, size_t max)
     n = sn_stat_add(s, n, max, "drop_crc", c.rx_drop_crc);
     n = sn_stat_add(s, n, max, "drop_header", c.rx_drop_header);
     n = sn_stat_add(s, n, max, "drop_nobuf", c.rx_drop_nobuf);
+    n = sn_stat_add(s, n, max, "drop_too_long", c.rx_drop_too_long);
+    n = sn_stat_add(s, n, max, "drop_tx_radio", c.tx_drop_radio);
     n = sn_stat_add(s, n, max, "drop_tx_queue_full", c.tx_drop_queue_full);
     n = sn_stat_add(s, n, max, "drop_tx_too_long", c.tx_drop_too_long);
     return n;
@@ -733,13 +738,7 @@ static int plot_media(run *r)
         if (!m->n_plot)
             continue;
         const char *png = add_file(r, m->fg->name, NULL, ".png");
-        const char *base = NULL;
-        for (size_t k = 0; k < r->n_files && !base; k++) {
-            const char *f = r->files[k];
-            size_t l = strlen(f), ml = strlen(m->fg->name);
-            if (l >= ml && !strcmp(f + l - ml, m->fg->name))
-                base = f;
-        }
+        const char *base = m->base;
         if (!png || !base)
             return -1;
         FILE *g = popen("gnuplot 2>&1", "w");
@@ -790,6 +789,10 @@ static void close_recordings(run *r)
     }
 }
 
+/* The logger's clock: calling sn_sched_now through a pointer of another
+ * type would be undefined. */
+static sn_time_t log_clock(const void *ctx) { return sn_sched_now(ctx); }
+
 static double wall_now(void)
 {
     struct timespec ts;
@@ -816,7 +819,7 @@ int sn_run_flowgraph(const sn_flowgraph *fg, const sn_run_options *opt)
                 strerror(errno));
         goto done;
     }
-    sn_log_set_clock((sn_time_t(*)(const void *))sn_sched_now, r->sched);
+    sn_log_set_clock(log_clock, r->sched);
     if (build_media(r) != 0)
         goto build_failed;
     for (size_t ni = 0; ni < fg->n_nodes; ni++)

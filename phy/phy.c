@@ -109,6 +109,7 @@ static int start_tx(sn_phy *p, sn_pkt *frame, sn_time_t now)
         rc = sn_radio_tx(p->radio, iq, n, now);
     if (rc != SN_OK) {
         SN_WARN(MOD, "port %d: frame of %zu bytes not sent: %s", p->port, len, sn_strerror(rc));
+        p->c.tx_drop_radio++;
         sn_pkt_free(frame);
         return rc;
     }
@@ -188,9 +189,14 @@ static void on_modem_frame(void *user, const uint8_t *frame, size_t len, const s
         return;
     }
     sn_pkt *pkt = sn_pkt_alloc(p->pool, SN_PKT_HEADROOM);
-    if (!pkt || sn_pkt_append(pkt, frame, len) != SN_OK) {
-        sn_pkt_free(pkt);
+    if (!pkt) {
         p->c.rx_drop_nobuf++;
+        return;
+    }
+    if (sn_pkt_append(pkt, frame, len) != SN_OK) {
+        /* decoded fine, but larger than a buffer can hold after headroom */
+        sn_pkt_free(pkt);
+        p->c.rx_drop_too_long++;
         return;
     }
     pkt->meta.time = now;

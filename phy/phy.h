@@ -99,6 +99,8 @@ typedef struct sn_phy_counters {
     uint64_t rx_drop_header;         /* detected but header undecodable
                                       * (the modem's rx_header_bad) */
     uint64_t rx_drop_nobuf;          /* packet pool empty */
+    uint64_t rx_drop_too_long;       /* decoded, but larger than a pool buffer */
+    uint64_t tx_drop_radio;          /* modem or radio refused the burst */
     uint64_t rx_samples;
 } sn_phy_counters;
 
