@@ -230,8 +230,8 @@ static int scalar(fg_ctx *c, const yaml_node_t *v, const char *key,
 static int get_str(fg_ctx *c, const yaml_node_t *v, const char *key, char *dst,
                    size_t cap, int allow_empty)
 {
-    const char *s;
-    size_t len;
+    const char *s = NULL; /* set by scalar() on success */
+    size_t len = 0;
     if (scalar(c, v, key, &s, &len))
         return -1;
     if (len == 0 && !allow_empty)
@@ -249,8 +249,8 @@ static int get_str(fg_ctx *c, const yaml_node_t *v, const char *key, char *dst,
 static int get_short(fg_ctx *c, const yaml_node_t *v, const char *key, char *dst,
                      size_t cap)
 {
-    const char *s;
-    size_t len;
+    const char *s = NULL; /* set by scalar() on success */
+    size_t len = 0;
     if (scalar(c, v, key, &s, &len))
         return -1;
     if (len == 0 || len >= cap)
@@ -281,8 +281,8 @@ static int get_name(fg_ctx *c, const yaml_node_t *v, const char *key, char *dst,
 
 static int get_double(fg_ctx *c, const yaml_node_t *v, const char *key, double *out)
 {
-    const char *s;
-    size_t len;
+    const char *s = NULL; /* set by scalar() on success */
+    size_t len = 0;
     char b[SHOW_BUF];
     if (scalar(c, v, key, &s, &len))
         return -1;
@@ -321,8 +321,8 @@ static int digits_u64(const char *s, size_t len, uint64_t *out)
 
 static int get_u64(fg_ctx *c, const yaml_node_t *v, const char *key, uint64_t *out)
 {
-    const char *s;
-    size_t len;
+    const char *s = NULL; /* set by scalar() on success */
+    size_t len = 0;
     char b[SHOW_BUF];
     if (scalar(c, v, key, &s, &len))
         return -1;
@@ -334,8 +334,8 @@ static int get_u64(fg_ctx *c, const yaml_node_t *v, const char *key, uint64_t *o
 
 static int get_port(fg_ctx *c, const yaml_node_t *v, const char *key, uint16_t *out)
 {
-    const char *s;
-    size_t len;
+    const char *s = NULL; /* set by scalar() on success */
+    size_t len = 0;
     uint64_t x;
     char b[SHOW_BUF];
     if (scalar(c, v, key, &s, &len))
@@ -350,8 +350,8 @@ static int get_port(fg_ctx *c, const yaml_node_t *v, const char *key, uint16_t *
 static int get_dest(fg_ctx *c, const yaml_node_t *v, const char *key, sn_ip4 *addr,
                     uint16_t *port)
 {
-    const char *s;
-    size_t len;
+    const char *s = NULL; /* set by scalar() on success */
+    size_t len = 0;
     uint64_t x;
     char b[SHOW_BUF];
     if (scalar(c, v, key, &s, &len))
@@ -439,8 +439,8 @@ static int parse_phy(fg_ctx *c, const yaml_node_t *n)
     if (get_fields(c, n, "phy", phy_keys, v))
         return -1;
     if (v[PK_MOD]) {
-        const char *s;
-        size_t len, i, nm = sizeof mods / sizeof mods[0];
+        const char *s = NULL; /* set by scalar() on success */
+        size_t len = 0, i, nm = sizeof mods / sizeof mods[0];
         if (scalar(c, v[PK_MOD], "modulation", &s, &len))
             return -1;
         for (i = 0; i < nm; i++)
