@@ -58,14 +58,31 @@ typedef struct run_node {
     size_t n_apps;
 } run_node;
 
-/* The samples of the last burst a port received, kept until the PHY says
- * what it decoded there, so the SigMF annotation can name the frame. */
-typedef struct pending_note {
-    int valid;
-    uint64_t start, count;
-    int from_port;
-    double snr_db;
-} pending_note;
+/* One block of samples a port was given, as written to the medium's
+ * recording. A frame the PHY reports later is placed in the file through
+ * these: its first sample is on the medium's sample clock, and the
+ * recording interleaves every port's blocks, so only the block that holds
+ * that sample knows where it landed in the file. */
+typedef struct rec_block {
+    uint64_t msample;  /* [samples] medium sample index of the block's first sample */
+    uint64_t file;     /* [samples] offset of that sample in the recording */
+    uint64_t n;        /* [samples] */
+    int from_port;     /* loudest burst with samples in it, -1 for noise only */
+    double snr_db;     /* [dB] that burst's SNR at this port */
+    int decoded;       /* a decoded frame has samples in it */
+} rec_block;
+
+/* Blocks remembered per port. The PHY reports a frame once its last sample
+ * is fed, and the medium hands a burst over in one or a few blocks, so the
+ * block holding a frame's first sample is always among the last few; 16
+ * leaves a wide margin. */
+#define RUN_REC_RING 16
+
+typedef struct rec_ring {
+    rec_block b[RUN_REC_RING];
+    size_t head;  /* index of the oldest */
+    size_t count;
+} rec_ring;
 
 #define RUN_MAX_PORTS 64
 
@@ -85,7 +102,7 @@ typedef struct run_medium {
     sn_medium *m;
     sn_sigmf_writer *rec;
     run_iface *port_iface[RUN_MAX_PORTS];
-    pending_note pending[RUN_MAX_PORTS];
+    rec_ring *rings; /* [RUN_MAX_PORTS], recent blocks per receiving port */
     uint64_t bursts, samples;
 } run_medium;
 
@@ -175,18 +192,120 @@ static void phy_up(void *user, sn_pkt *frame)
     sn_netif_input(f->nif, frame, sn_sched_now(f->node->run->sched));
 }
 
-static void note_plot(run_medium *m, const pending_note *p, const char *label)
+static void note_plot(run_medium *m, uint64_t start, uint64_t count, const char *label)
 {
     if (m->n_plot >= RUN_PLOT_MAX)
         return;
     plot_burst *b = &m->plot[m->n_plot++];
-    b->start = p->start;
-    b->count = p->count;
+    b->start = start;
+    b->count = count;
     /* gnuplot titles: keep it to characters that need no escaping */
     size_t k = 0;
     for (const char *c = label; *c && k + 1 < sizeof b->label; c++)
         b->label[k++] = (*c == '"' || *c == '\\' || *c == '\'') ? ' ' : *c;
     b->label[k] = 0;
+}
+
+static run_iface *port_iface(const run_medium *m, int port)
+{
+    return port >= 0 && port < RUN_MAX_PORTS ? m->port_iface[port] : NULL;
+}
+
+/* A block leaves the ring: if it carried a burst and no decoded frame has
+ * samples in it, the recording still says a burst was there. */
+static void retire_block(run_medium *m, int port, const rec_block *b)
+{
+    if (b->from_port < 0 || b->decoded)
+        return;
+    char comment[256];
+    run_iface *from = port_iface(m, b->from_port), *to = port_iface(m, port);
+    snprintf(comment, sizeof comment, "%s -> %s, nothing decoded", from ? from->label : "?",
+             to ? to->label : "?");
+    sn_sigmf_writer_annotate(m->rec, b->file, b->n, "burst (not decoded)", comment, b->snr_db);
+    note_plot(m, b->file, b->n, comment);
+}
+
+static rec_block *ring_at(rec_ring *g, size_t i) { return &g->b[(g->head + i) % RUN_REC_RING]; }
+
+/* Retire every block remembered for `port`. */
+static void flush_ring(run_medium *m, int port)
+{
+    if (!m->rings || port < 0 || port >= RUN_MAX_PORTS)
+        return;
+    rec_ring *g = &m->rings[port];
+    for (size_t i = 0; i < g->count; i++)
+        retire_block(m, port, ring_at(g, i));
+    g->head = g->count = 0;
+}
+
+/* Annotate exactly the samples of one frame the PHY of `f` reported: `st`
+ * is on the medium's sample clock (sn_phy maps the modem's stream index to
+ * the radio's, which for a sim radio is the medium's). */
+static void annotate_frame(run_medium *m, const run_iface *f, const sn_phy_stats *st,
+                           size_t len, const char *desc)
+{
+    if (!m->rings || f->port < 0 || f->port >= RUN_MAX_PORTS || st->sample_count == 0)
+        return;
+    rec_ring *g = &m->rings[f->port];
+    /* the block holding the frame's first sample: newest first */
+    size_t k = g->count;
+    while (k > 0) {
+        const rec_block *b = ring_at(g, k - 1);
+        if (st->sample_start >= b->msample && st->sample_start - b->msample < b->n)
+            break;
+        k--;
+    }
+    if (k == 0)
+        return; /* not among the blocks remembered: nowhere to put it */
+    size_t first = k - 1;
+    /* the stretch of the file around it where the port's samples follow one
+     * another (the recording interleaves ports: a frame must not be drawn
+     * over another port's samples) */
+    size_t lo = first, hi = first;
+    while (lo > 0) {
+        const rec_block *a = ring_at(g, lo - 1), *b = ring_at(g, lo);
+        if (a->msample + a->n != b->msample || a->file + a->n != b->file)
+            break;
+        lo--;
+    }
+    while (hi + 1 < g->count) {
+        const rec_block *a = ring_at(g, hi), *b = ring_at(g, hi + 1);
+        if (a->msample + a->n != b->msample || a->file + a->n != b->file)
+            break;
+        hi++;
+    }
+    const rec_block *b0 = ring_at(g, first);
+    uint64_t run_lo = ring_at(g, lo)->file;
+    uint64_t run_hi = ring_at(g, hi)->file + ring_at(g, hi)->n;
+    uint64_t start = b0->file + (st->sample_start - b0->msample);
+    uint64_t count = st->sample_count;
+    /* The start is the modem's estimate (within a sample or two), and the
+     * medium ends a burst's block on its last sample: an estimate a little
+     * late would reach past it into whatever comes next in the file. Keep
+     * the frame's length exact and move it back inside instead. */
+    if (count > run_hi - run_lo)
+        count = run_hi - run_lo;
+    if (start + count > run_hi)
+        start = run_hi - count;
+    if (start < run_lo)
+        start = run_lo;
+    /* every block the frame has samples in was decoded */
+    for (size_t i = 0; i < g->count; i++) {
+        rec_block *b = ring_at(g, i);
+        if (b->msample < st->sample_start + st->sample_count &&
+            st->sample_start < b->msample + b->n)
+            b->decoded = 1;
+    }
+    char label[200];
+    snprintf(label, sizeof label, "%s%s", st->crc_ok ? "" : "[CRC failed] ", desc);
+    char comment[256];
+    run_iface *from = port_iface(m, b0->from_port);
+    snprintf(comment, sizeof comment, "%s -> %s, %zu bytes, measured SNR %.1f dB",
+             from ? from->label : "?", f->label, len, st->snr_db);
+    sn_sigmf_writer_annotate(m->rec, start, count, label, comment, st->snr_db);
+    char title[400];
+    snprintf(title, sizeof title, "%s -> %s: %s", from ? from->label : "?", f->label, label);
+    note_plot(m, start, count, title);
 }
 
 static void on_burst(void *user, int tx, const uint8_t *frame, size_t len,
@@ -203,44 +322,11 @@ static void on_burst(void *user, int tx, const uint8_t *frame, size_t len,
     } else {
         snprintf(line, sizeof line, "rx %zu bytes  SNR %.1f dB  CFO %+.0f Hz  %s  %s", len,
                  st->snr_db, st->cfo_hz, st->crc_ok ? "crc ok " : "CRC BAD", desc);
-        run_medium *m = &r->media[f->medium];
-        if (f->port >= 0 && f->port < RUN_MAX_PORTS && m->pending[f->port].valid) {
-            pending_note *p = &m->pending[f->port];
-            char label[200];
-            snprintf(label, sizeof label, "%s%s", st->crc_ok ? "" : "[CRC failed] ", desc);
-            char comment[256];
-            run_iface *from = p->from_port >= 0 && p->from_port < RUN_MAX_PORTS
-                                  ? m->port_iface[p->from_port] : NULL;
-            snprintf(comment, sizeof comment, "%s -> %s, %zu bytes, measured SNR %.1f dB",
-                     from ? from->label : "?", f->label, len, st->snr_db);
-            sn_sigmf_writer_annotate(m->rec, p->start, p->count, label, comment, st->snr_db);
-            char title[400];
-            snprintf(title, sizeof title, "%s -> %s: %s", from ? from->label : "?", f->label,
-                     label);
-            note_plot(m, p, title);
-            p->valid = 0;
-        }
+        annotate_frame(&r->media[f->medium], f, st, len, desc);
     }
     if (narrate(r))
         fprintf(r->opt->out, "%10.6f s  %-10s phy    %s\n", now_s(r), f->label, line);
     event_json(r, f->label, "phy", tx ? "tx" : "rx", line);
-}
-
-static void flush_note(run_medium *m, int port)
-{
-    pending_note *p = &m->pending[port];
-    if (!p->valid)
-        return;
-    char comment[256];
-    run_iface *from = p->from_port >= 0 && p->from_port < RUN_MAX_PORTS
-                          ? m->port_iface[p->from_port] : NULL;
-    run_iface *to = m->port_iface[port];
-    snprintf(comment, sizeof comment, "%s -> %s, nothing decoded", from ? from->label : "?",
-             to ? to->label : "?");
-    sn_sigmf_writer_annotate(m->rec, p->start, p->count, "burst (not decoded)", comment,
-                             p->snr_db);
-    note_plot(m, p, comment);
-    p->valid = 0;
 }
 
 static void on_medium(void *user, int to_port, const sn_medium_rx *rx)
@@ -251,23 +337,30 @@ static void on_medium(void *user, int to_port, const sn_medium_rx *rx)
     int burst = rx->from_port >= 0;
     m->bursts += burst;
     m->samples += rx->n;
-    if (to_port < 0 || to_port >= RUN_MAX_PORTS)
+    if (to_port < 0 || to_port >= RUN_MAX_PORTS || !m->rings)
         return;
-    if (burst)
-        flush_note(m, to_port);
+    /* at a gap the PHY forgets whatever it was receiving (sn_phy resets its
+     * modem), so no frame can still be reported in the blocks before */
+    if (rx->gap)
+        flush_ring(m, to_port);
     uint64_t first = 0;
     if (sn_sigmf_writer_write(m->rec, rx->iq, rx->n, &first) != SN_OK) {
         m->run->error = 1;
         return;
     }
-    if (!burst)
-        return;
-    pending_note *p = &m->pending[to_port];
-    p->valid = 1;
-    p->start = first;
-    p->count = rx->n;
-    p->from_port = rx->from_port;
-    p->snr_db = rx->snr_db;
+    rec_ring *g = &m->rings[to_port];
+    if (g->count == RUN_REC_RING) {
+        retire_block(m, to_port, ring_at(g, 0));
+        g->head = (g->head + 1) % RUN_REC_RING;
+        g->count--;
+    }
+    rec_block *b = ring_at(g, g->count++);
+    b->msample = rx->sample_start;
+    b->file = first;
+    b->n = rx->n;
+    b->from_port = rx->from_port;
+    b->snr_db = rx->snr_db;
+    b->decoded = 0;
 }
 
 static void on_hello(void *user, const sn_hello_msg *msg)
@@ -302,6 +395,9 @@ static int build_media(run *r)
         run_medium *m = &r->media[i];
         m->run = r;
         m->fg = &fg->media[i];
+        m->rings = calloc(RUN_MAX_PORTS, sizeof *m->rings);
+        if (!m->rings)
+            return -1;
         sn_rng seeder;
         sn_rng_seed_stream(&seeder, r->seed, 1000 + i);
         m->m = sn_medium_create(r->sched, fg->sample_rate, sn_rng_u64(&seeder));
@@ -463,6 +559,7 @@ static void teardown(run *r)
         run_medium *m = &r->media[i];
         sn_sigmf_writer_close(m->rec); /* only if the run stopped early */
         sn_medium_destroy(m->m);
+        free(m->rings);
     }
     sn_sched_destroy(r->sched);
     for (size_t i = 0; i < r->n_files; i++)
@@ -782,7 +879,7 @@ static void close_recordings(run *r)
         if (!m->rec)
             continue;
         for (int p = 0; p < RUN_MAX_PORTS; p++)
-            flush_note(m, p);
+            flush_ring(m, p);
         if (sn_sigmf_writer_close(m->rec) != SN_OK)
             r->error = 1;
         m->rec = NULL;

@@ -188,24 +188,29 @@ static void usage(FILE *f, int sniff)
 {
     if (sniff)
         fprintf(f,
-                "usage: sdrnet sniff --radio RADIO --out DIR [--json] [radio flags]\n"
+                "usage: sdrnet sniff --radio RADIO --out DIR [--json] [--duration S]\n"
+                "                    [radio flags]\n"
                 "\n"
                 "Receive-only monitor: print one line per frame heard and write every one\n"
                 "into DIR/rx.phy.pcap (RFtap + frame) and DIR/rx.mac.pcap (Ethernet, frames\n"
-                "whose CRC passed), until the end of a file or Ctrl-C on a device.\n"
+                "whose CRC passed), until the end of a file, --duration or Ctrl-C on a\n"
+                "device.\n"
                 "\n");
     else
         fprintf(f,
-                "usage: sdrnet rx --radio RADIO [--out DIR] [--json] [radio flags]\n"
+                "usage: sdrnet rx --radio RADIO [--out DIR] [--json] [--duration S]\n"
+                "                 [radio flags]\n"
                 "\n"
                 "Receive and print every frame found, with its SNR, frequency offset and\n"
-                "CRC result, until the end of a file or Ctrl-C on a device.\n"
+                "CRC result, until the end of a file, --duration or Ctrl-C on a device.\n"
                 "\n");
     fprintf(f, "%s", sn_radio_args_help);
     fprintf(f, "  --out DIR         %s DIR/rx.phy.pcap (RFtap + frame, link type 252) and\n"
                "                    DIR/rx.mac.pcap (Ethernet, frames whose CRC passed)\n"
                "  --json            print totals frames_ok, frames_bad and one object per\n"
                "                    frame instead of the lines\n"
+               "  --duration S      stop after S seconds of receiving [s] (wall clock;\n"
+               "                    default: no limit)\n"
                "  -h, --help        this help\n",
             sniff ? "write" : "also write");
 }
@@ -214,6 +219,7 @@ static int rx_common(const char *cmd, int sniff, int argc, char **argv)
 {
     const char *radio = NULL, *out = NULL;
     int json = 0;
+    double duration_s = 0; /* [s] 0: until the end, or Ctrl-C */
     sn_radio_config cfg;
     sn_radio_config_default(&cfg);
     for (int i = 0; i < argc; i++) {
@@ -230,6 +236,15 @@ static int rx_common(const char *cmd, int sniff, int argc, char **argv)
             out = argv[++i];
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
+        } else if (!strcmp(argv[i], "--duration") && i + 1 < argc) {
+            /* bounded above so the nanoseconds below cannot overflow */
+            if (parse_num(argv[i + 1], &duration_s) != 0 || !(duration_s > 0) ||
+                duration_s > 1e9) {
+                fprintf(stderr, "sdrnet %s: --duration needs a number of seconds > 0 (got '%s')\n",
+                        cmd, argv[i + 1]);
+                return 2;
+            }
+            i++;
         } else {
             fprintf(stderr, "sdrnet %s: unknown or incomplete argument '%s' (see sdrnet %s --help)\n",
                     cmd, argv[i], cmd);
@@ -292,9 +307,13 @@ static int rx_common(const char *cmd, int sniff, int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_sa);
     sn_time_t t0 = monotonic_ns();
+    sn_time_t limit = duration_s > 0 ? (sn_time_t)llround(duration_s * 1e9) : 0; /* [ns] */
     long n;
     while (!stop_requested) {
-        n = sn_radio_poll(r, monotonic_ns() - t0);
+        sn_time_t now = monotonic_ns() - t0;
+        if (limit > 0 && now >= limit)
+            break;
+        n = sn_radio_poll(r, now);
         if (n == SN_ERR_NOENT)
             break;
         if (n < 0) {

@@ -304,6 +304,13 @@ void sn_modem_reset(sn_modem *m)
     flush_detector(m);
 }
 
+int sn_modem_busy(const sn_modem *m)
+{
+    /* between calls of sn_modem_rx a completed frame has been flushed out
+     * (flush_detector), so an open frame here is one still arriving */
+    return m && flexframesync_is_frame_open(m->sync) ? 1 : 0;
+}
+
 int sn_modem_tx(sn_modem *m, const uint8_t *frame, size_t len, const sn_cf32 **iq, size_t *n)
 {
     if (!m || !iq || !n || (!frame && len))

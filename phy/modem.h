@@ -77,6 +77,14 @@ const char *sn_modem_modulation(const sn_modem *m);
 /* Forget any partially received burst. */
 void sn_modem_reset(sn_modem *m);
 
+/* 1 while the receiver is inside a frame: its synchroniser detected a
+ * preamble in the samples fed so far and is receiving the header or
+ * payload after it (the frame has not completed nor been abandoned). The
+ * preamble-detection half of carrier sense: it sees a burst that is
+ * already under way even when its energy is too weak for the radio's
+ * detector. 0 otherwise, and for NULL. */
+int sn_modem_busy(const sn_modem *m);
+
 /* Modulate `len` bytes into a burst. On SN_OK *iq points to *n samples owned
  * by the modem, valid until the next sn_modem_tx() or destroy.
  * SN_ERR_RANGE if len is 0 or above max_payload. */

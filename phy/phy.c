@@ -173,6 +173,18 @@ int sn_phy_send(sn_phy *p, sn_pkt *frame)
 
 int sn_phy_busy(const sn_phy *p) { return p && (p->tx_active || p->txq.count > 0); }
 
+int sn_phy_carrier(const sn_phy *p, sn_time_t now, double *power_db)
+{
+    if (power_db)
+        *power_db = NAN;
+    if (!p)
+        return SN_ERR_INVAL;
+    int energy = sn_radio_carrier(p->radio, now, power_db);
+    if (energy > 0 || sn_modem_busy(p->modem) || p->tx_active)
+        return 1;
+    return energy; /* 0, or the radio's error */
+}
+
 static void on_modem_frame(void *user, const uint8_t *frame, size_t len, const sn_phy_stats *st)
 {
     sn_phy *p = user;

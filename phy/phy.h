@@ -91,6 +91,22 @@ int sn_phy_send(sn_phy *p, sn_pkt *frame);
 /* 1 while this port is transmitting or has frames queued. */
 int sn_phy_busy(const sn_phy *p);
 
+/* Carrier sense for the MAC: is the channel busy at this port at `now`
+ * [ns] (the scheduler's now, or a little before: see the radio's carrier)?
+ * 1 when any of:
+ *   - energy: the radio's detector says busy (sn_radio_carrier; the sim
+ *     medium: total power >= SN_MEDIUM_CARRIER_DB above the noise floor);
+ *   - preamble: the modem has detected a preamble and is inside a frame
+ *     (sn_modem_busy), which also catches a burst too weak for the energy
+ *     detector -- as of the samples received so far;
+ *   - this port has a burst on the air (it cannot hear while it sends).
+ * 0 when idle; a negative error (SN_ERR_INVAL for NULL, or the radio's)
+ * when it cannot tell and none of the above holds. Frames only queued
+ * here do not count (sn_phy_busy tells that). *power_db [dB full scale]:
+ * the radio's measured power (NaN if its backend cannot sense energy), if
+ * not NULL. */
+int sn_phy_carrier(const sn_phy *p, sn_time_t now, double *power_db);
+
 typedef struct sn_phy_counters {
     uint64_t tx_frames, tx_bytes, tx_samples;
     uint64_t tx_drop_queue_full, tx_drop_too_long;

@@ -101,6 +101,21 @@ assert rx["frames_bad"] == 0 and rx["frames_ok"] == len(labels), (rx["frames_ok"
 assert [f["summary"] for f in rx["frames"]] == labels, ([f["summary"] for f in rx["frames"]], labels)
 assert any('"Hello"' in f["summary"] for f in rx["frames"])
 PY
+# one annotation per decoded frame, exactly over the frame's samples
+cat >"$TMP/frames_match.py" <<'PY'
+import json, sys
+rx = json.load(open(sys.argv[1]))
+ann = json.load(open(sys.argv[2]))["annotations"]
+frames = rx["frames"]
+assert len(ann) == len(frames), (len(ann), len(frames))
+for a, f in zip(ann, frames):
+    assert a["core:label"] == f["summary"], (a["core:label"], f["summary"])
+    assert a["core:sample_count"] == f["sample_count"], (a, f)
+    # both are the modem's estimate of the first sample (within a sample or two)
+    assert abs(a["core:sample_start"] - f["sample_start"]) <= 2, (a, f)
+PY
+check "each annotation spans exactly its frame (sample_count as sdrnet rx measures it), in order" \
+    python3 "$TMP/frames_match.py" "$TMP/rx.json" "$out/air.sigmf-meta"
 check "rx.phy.pcap and rx.mac.pcap hold the Hello datagram" test \
     "$(count "$TMP/rx/rx.phy.pcap" "$hello")" -eq 1 -a "$(count "$TMP/rx/rx.mac.pcap" "$hello")" -eq 1
 cp "$out/air.sigmf-meta" "$TMP/cut.sigmf-meta"
@@ -114,6 +129,44 @@ cp "$out/air.sigmf-data" "$TMP/bad.sigmf-data"
 check "a meta file that is not JSON is refused (exit 2)" bash -c "test $? -eq 2 && test -s '$TMP/bad.err'"
 "$SDRNET" rx --radio "file:$TMP/nothing-here" >/dev/null 2>"$TMP/none.err"
 check "a missing recording is refused (exit 2)" bash -c "test $? -eq 2 && grep -q nothing-here '$TMP/none.err'"
+
+# --- two frames back to back: one annotation each ---
+cat >"$TMP/b2b.yaml" <<'EOF'
+name: back-to-back
+seed: 1
+duration: 0.1
+phy: {modulation: qpsk, sample_rate: 1e6, frequency: 433.92e6}
+media:
+  - {name: air, type: radio, snr_db: 20}
+nodes:
+  - name: A
+    interfaces:
+      - {name: rf0, medium: air, mac: "AA:BB:CC:DD:EE:F1", ipv4: 192.168.1.10/24}
+    apps:
+      - hello: {send: One, to: "192.168.1.20:5000", from_port: 5001, at: 0.01}
+      - hello: {send: Two, to: "192.168.1.20:5000", from_port: 5002, at: 0.0101}
+  - name: B
+    interfaces:
+      - {name: rf0, medium: air, mac: "AA:BB:CC:DD:EE:F2", ipv4: 192.168.1.20/24}
+    apps:
+      - hello: {listen: 5000}
+EOF
+"$SDRNET" run "$TMP/b2b.yaml" --out "$TMP/b2b" --seed 1 --quiet >/dev/null 2>"$TMP/b2b.err"
+check "back to back: sdrnet run exits 0" test $? -eq 0
+"$SDRNET" rx --radio "file:$TMP/b2b/air" --json >"$TMP/b2b-rx.json" 2>/dev/null
+check "back to back: sdrnet rx on the recording exits 0" test $? -eq 0
+check "back to back: one annotation per frame, labels and lengths as sdrnet rx decodes them" \
+    python3 "$TMP/frames_match.py" "$TMP/b2b-rx.json" "$TMP/b2b/air.sigmf-meta"
+check "back to back: both datagrams annotated, the second right after the first" \
+    python3 - "$TMP/b2b/air.sigmf-meta" <<'PY'
+import json, sys
+ann = json.load(open(sys.argv[1]))["annotations"]
+one = [a for a in ann if '"One"' in a["core:label"]]
+two = [a for a in ann if '"Two"' in a["core:label"]]
+assert len(one) == 1 and len(two) == 1, [a["core:label"] for a in ann]
+gap = two[0]["core:sample_start"] - (one[0]["core:sample_start"] + one[0]["core:sample_count"])
+assert abs(gap) <= 2, gap
+PY
 
 # --- narrative output names the bits sent and received ---
 "$SDRNET" run hello --out "$TMP/run-text" --seed 1 >"$TMP/text.out" 2>&1

@@ -56,7 +56,39 @@ exchange "cfo+noise+half-duplex" ",cfo_hz=300,noise_db=-30" ",half_duplex=1"
 grep -q "CFO +3[0-9][0-9] Hz" "$TMP/cfo+noise+half-duplex.rx"
 check "the receiver measures the medium's 300 Hz offset" test $? -eq 0
 
-check "members leave no socket behind" test -z "$(ls -A "$TMP/sdrnet-soapy-$(id -u)/$medium" 2>/dev/null)"
+# The same through the CLI: `sdrnet rx` and `sdrnet tx` on the virtual device.
+cli_medium=${medium}cli
+members=$TMP/sdrnet-soapy-$(id -u)/$cli_medium
+t0=$SECONDS
+timeout 20 "$SDRNET" rx --radio "soapy:driver=sdrnet,medium=$cli_medium" --samplerate 100e3 \
+    --json --duration 6 >"$TMP/cli.rx.json" 2>"$TMP/cli.rx.err" &
+rx_pid=$!
+# the receiver is on the medium once its socket is there; then give its
+# stream a moment to start
+for _ in $(seq 100); do
+    [ -n "$(ls -A "$members" 2>/dev/null)" ] && break
+    sleep 0.1
+done
+sleep 0.5
+timeout 20 "$SDRNET" tx --radio "soapy:driver=sdrnet,medium=$cli_medium" --samplerate 100e3 \
+    --count 10 --size 100 >"$TMP/cli.tx" 2>&1
+tx_rc=$?
+wait $rx_pid
+rx_rc=$?
+dt=$((SECONDS - t0))
+check "CLI: sdrnet tx and sdrnet rx --duration both exit 0" test "$tx_rc" -eq 0 -a "$rx_rc" -eq 0
+check "CLI: sdrnet rx decodes >= 9 of the 10 frames sdrnet tx sent" python3 - "$TMP/cli.rx.json" <<'PY'
+import json, sys
+rx = json.load(open(sys.argv[1]))
+assert rx["frames_ok"] >= 9, rx
+assert all(f["bytes"] == 118 for f in rx["frames"] if f["crc_ok"]), rx["frames"]
+PY
+check "CLI: within 20 s" test "$dt" -le 20
+echo "     CLI: $(grep -o '"frames_ok": [0-9]*' "$TMP/cli.rx.json") in ${dt}s"
+if [ "$rx_rc" -ne 0 ] || [ "$tx_rc" -ne 0 ]; then cat "$TMP/cli.rx.err" "$TMP/cli.tx"; fi
+
+check "members leave no socket behind" test -z "$(ls -A "$TMP/sdrnet-soapy-$(id -u)/$medium" 2>/dev/null)" \
+    -a -z "$(ls -A "$members" 2>/dev/null)"
 
 # no such device: an error naming the args, fast, never a hang
 t0=$SECONDS

@@ -367,6 +367,46 @@ static void test_chunking_and_cfo(void)
     sn_modem_destroy(m);
 }
 
+/* Preamble detection: busy from a little after a burst's preamble until
+ * its frame completes, idle in noise before and after, and after a reset. */
+static void test_busy(void)
+{
+    sink k = {0};
+    sn_modem *m = sn_modem_create(NULL, FS, on_rx, &k);
+    CHECK(m != NULL);
+    CHECK_EQ_INT(sn_modem_busy(NULL), 0);
+    CHECK_EQ_INT(sn_modem_busy(m), 0);
+    sn_rng r;
+    sn_rng_seed(&r, 5);
+    uint8_t f[200];
+    random_frame(f, sizeof f, &r);
+    const sn_cf32 *iq;
+    size_t n;
+    CHECK_EQ_INT(sn_modem_tx(m, f, sizeof f, &iq, &n), SN_OK);
+    double var = mean_power(iq, n) / 100; /* 20 dB SNR */
+    stream s = {0};
+    put_burst(&s, iq, n, 20, 0, &r); /* LEAD samples of noise, then the burst */
+    put_noise(&s, LEAD, var, &r);
+    /* noise, then the first half of the burst: preamble found, frame open */
+    sn_modem_rx(m, s.x, LEAD);
+    CHECK_EQ_INT(sn_modem_busy(m), 0);
+    sn_modem_rx(m, s.x + LEAD, n / 2);
+    CHECK_EQ_INT(sn_modem_busy(m), 1);
+    CHECK_EQ_INT(k.n, 0);
+    /* the rest: the frame completes and the receiver is free again */
+    sn_modem_rx(m, s.x + LEAD + n / 2, s.n - LEAD - n / 2);
+    CHECK_EQ_INT(k.ok, 1);
+    CHECK_EQ_INT(sn_modem_busy(m), 0);
+    /* a frame cut short by a reset is forgotten */
+    sn_modem_rx(m, s.x, LEAD + n / 2);
+    CHECK_EQ_INT(sn_modem_busy(m), 1);
+    sn_modem_reset(m);
+    CHECK_EQ_INT(sn_modem_busy(m), 0);
+    free(s.x);
+    sink_clear(&k);
+    sn_modem_destroy(m);
+}
+
 /* A burst whose header is wiped is counted, not delivered; one whose
  * payload is damaged is delivered with crc_ok = 0 and its full length. */
 static void test_damaged_bursts(void)
@@ -436,5 +476,6 @@ int main(void)
     TEST_RUN(test_hostile_input);
     TEST_RUN(test_chunking_and_cfo);
     TEST_RUN(test_damaged_bursts);
+    TEST_RUN(test_busy);
     TEST_DONE();
 }

@@ -366,6 +366,42 @@ static void test_queue_back_to_back(void)
     rig_down(&r);
 }
 
+/* Carrier sense: idle before a burst; at the receiver busy while it is on
+ * the air (energy), at the sender busy while it transmits; idle after. */
+static void test_carrier(void)
+{
+    rig r;
+    rig_up(&r, "phy_carrier", "qpsk", 4);
+    double pw = 0;
+    CHECK_EQ_INT(sn_phy_carrier(NULL, 0, &pw), SN_ERR_INVAL);
+    CHECK(isnan(pw));
+    /* start the burst at 1 ms, not at 0, to see the channel idle first */
+    sn_sched_run(r.s, 1000000, 0);
+    sn_time_t t0 = sn_sched_now(r.s);
+    CHECK_EQ_INT(sn_phy_carrier(r.a.phy, t0, &pw), 0);
+    CHECK_EQ_INT(sn_phy_carrier(r.b.phy, t0, &pw), 0);
+    CHECK(isfinite(pw) && pw < SN_MEDIUM_NOISE_DB + SN_MEDIUM_CARRIER_DB);
+    uint8_t f[300];
+    size_t len = make_frame(f, 200, 1);
+    CHECK_EQ_INT(sn_phy_send(r.a.phy, pkt_of(r.pool, f, len)), SN_OK);
+    CHECK_EQ_INT(r.a.ntx, 1);
+    /* [ns] airtime of the burst */
+    sn_time_t air = (sn_time_t)llround((double)r.a.tx_count[0] * 1e9 / FS);
+    sn_sched_run(r.s, t0 + air / 2, 0);
+    sn_time_t mid = sn_sched_now(r.s);
+    CHECK_EQ_INT(sn_phy_carrier(r.b.phy, mid, &pw), 1); /* energy: 20 dB link */
+    CHECK(pw > SN_MEDIUM_NOISE_DB + 15.0);
+    CHECK_EQ_INT(sn_phy_carrier(r.a.phy, mid, NULL), 1); /* it is sending */
+    /* past the burst's end (and the receiver's guard): idle everywhere */
+    sn_sched_run(r.s, SN_TIME_NEVER, 0);
+    sn_time_t end = sn_sched_now(r.s);
+    CHECK(end >= t0 + air);
+    CHECK_EQ_INT(r.b.n, 1);
+    CHECK_EQ_INT(sn_phy_carrier(r.a.phy, end, NULL), 0);
+    CHECK_EQ_INT(sn_phy_carrier(r.b.phy, end, &pw), 0);
+    rig_down(&r);
+}
+
 /* A low-SNR link: frames fail their CRC; they are captured (marked) and
  * counted, not delivered. */
 static void test_crc_failures(void)
@@ -514,6 +550,7 @@ int main(void)
 {
     TEST_RUN(test_one_frame);
     TEST_RUN(test_queue_back_to_back);
+    TEST_RUN(test_carrier);
     TEST_RUN(test_crc_failures);
     TEST_RUN(test_pool_empty);
     TEST_RUN(test_tshark);
