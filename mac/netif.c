@@ -17,6 +17,7 @@ enum netif_drop {
     DROP_TX_MTU,
     DROP_TX_NOBUFS,
     DROP_TX_LOWER,
+    DROP_TX_RUNT,      /* sn_netif_output_frame() given less than a header */
     DROP_COUNT
 };
 
@@ -24,6 +25,7 @@ static const char *const drop_names[DROP_COUNT] = {
     "drop_runt",       "drop_oversize",  "drop_bad_fcs",
     "drop_bad_src",    "drop_not_for_us", "drop_no_handler",
     "drop_tx_mtu",     "drop_tx_nobufs", "drop_tx_lower",
+    "drop_tx_runt",
 };
 
 struct sn_netif {
@@ -71,9 +73,18 @@ void sn_netif_set_rx(sn_netif *nif, sn_netif_rx_fn rx, void *user)
     nif->rx_user = user;
 }
 
+int sn_netif_set_promisc(sn_netif *nif, int on)
+{
+    int old = nif->promisc;
+    nif->promisc = on ? 1 : 0;
+    return old;
+}
+
 const sn_mac_addr *sn_netif_mac(const sn_netif *nif) { return &nif->mac; }
 const char *sn_netif_name(const sn_netif *nif) { return nif->name; }
 unsigned sn_netif_mtu(const sn_netif *nif) { return nif->mtu; }
+
+static int netif_emit(sn_netif *nif, sn_pkt *pkt, size_t pad, sn_time_t now);
 
 int sn_netif_output(sn_netif *nif, const sn_mac_addr *dst, uint16_t ethertype, sn_pkt *pkt,
                     sn_time_t now)
@@ -95,6 +106,14 @@ int sn_netif_output(sn_netif *nif, const sn_mac_addr *dst, uint16_t ethertype, s
     uint8_t *h = sn_pkt_push(pkt, SN_ETH_HDR_LEN);
     sn_eth_hdr eth = {.dst = *dst, .src = nif->mac, .ethertype = ethertype};
     sn_eth_emit(h, &eth);
+    return netif_emit(nif, pkt, pad, now);
+}
+
+/* The common tail of both output paths: `pkt` holds a whole frame without
+ * FCS, and the caller has checked that `pad` + FCS bytes of tailroom exist.
+ * Takes ownership. */
+static int netif_emit(sn_netif *nif, sn_pkt *pkt, size_t pad, sn_time_t now)
+{
     /* Pad to Ethernet's 60-byte minimum (64 with the FCS), as 802.3 does:
      * it costs at most 46 bytes of airtime on the smallest frames, and in
      * return Wireshark recognises the trailing 4 bytes as the FCS instead of
@@ -115,6 +134,29 @@ int sn_netif_output(sn_netif *nif, const sn_mac_addr *dst, uint16_t ethertype, s
     if (rc != SN_OK)
         nif->drops[DROP_TX_LOWER]++;
     return rc;
+}
+
+int sn_netif_output_frame(sn_netif *nif, sn_pkt *frame, sn_time_t now)
+{
+    size_t len = sn_pkt_len(frame);
+    if (len < SN_ETH_HDR_LEN) {
+        nif->drops[DROP_TX_RUNT]++;
+        sn_pkt_free(frame);
+        return SN_ERR_INVAL;
+    }
+    if (len - SN_ETH_HDR_LEN > nif->mtu) {
+        nif->drops[DROP_TX_MTU]++;
+        sn_pkt_free(frame);
+        return SN_ERR_RANGE;
+    }
+    /* checked before anything is written, as in sn_netif_output() */
+    size_t pad = len < SN_ETH_MIN_LEN ? SN_ETH_MIN_LEN - len : 0;
+    if (sn_pkt_tailroom(frame) < pad + SN_ETH_FCS_LEN) {
+        nif->drops[DROP_TX_NOBUFS]++;
+        sn_pkt_free(frame);
+        return SN_ERR_NOBUFS;
+    }
+    return netif_emit(nif, frame, pad, now);
 }
 
 void sn_netif_input(sn_netif *nif, sn_pkt *frame, sn_time_t now)

@@ -46,12 +46,27 @@ void sn_netif_destroy(sn_netif *nif); /* NULL-safe */
 
 void sn_netif_set_rx(sn_netif *nif, sn_netif_rx_fn rx, void *user);
 
+/* Promiscuous mode: 1 delivers frames for every destination (and every
+ * multicast) upward, as a bridge port needs; 0 filters by destination.
+ * Returns the previous setting, so a borrower can restore it. */
+int sn_netif_set_promisc(sn_netif *nif, int on);
+
 /* Send `pkt` (payload, e.g. an IP packet) to `dst` with `ethertype`.
  * Takes ownership of pkt in every case. `now` [ns] stamps the capture.
  * SN_OK, SN_ERR_RANGE (payload > MTU), SN_ERR_NOBUFS (no head/tailroom), or
  * the lower layer's error; every failure is counted. */
 int sn_netif_output(sn_netif *nif, const sn_mac_addr *dst, uint16_t ethertype, sn_pkt *pkt,
                     sn_time_t now);
+
+/* Send a complete Ethernet frame as is: `frame` starts at the 14-byte
+ * header and has no FCS; its addresses are not touched (a bridge forwards
+ * other stations' frames with their own source address). Pads to 60 bytes,
+ * records the MAC capture, appends the FCS and hands it down, exactly as
+ * sn_netif_output() does after writing its header. Takes ownership of frame
+ * in every case. `now` [ns] stamps the capture. SN_OK, SN_ERR_INVAL (shorter
+ * than a header), SN_ERR_RANGE (payload > MTU), SN_ERR_NOBUFS (no tailroom)
+ * or the lower layer's error; every failure is counted. */
+int sn_netif_output_frame(sn_netif *nif, sn_pkt *frame, sn_time_t now);
 
 /* A frame from below (FCS included). Takes ownership. `now` [ns]. */
 void sn_netif_input(sn_netif *nif, sn_pkt *frame, sn_time_t now);
