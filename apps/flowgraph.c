@@ -673,8 +673,42 @@ static int parse_app(fg_ctx *c, size_t ni, const yaml_node_t *n)
     return 0;
 }
 
-static const char *const node_keys[] = {"name", "interfaces", "apps", NULL};
-enum { NK_NAME, NK_IFACES, NK_APPS, NK_N };
+static const char *const node_keys[] = {"name", "type", "ageing", "interfaces", "apps", NULL};
+enum { NK_NAME, NK_TYPE, NK_AGEING, NK_IFACES, NK_APPS, NK_N };
+
+/* type: host (default), switch or hub; ageing only for a switch. */
+static int parse_node_type(fg_ctx *c, sn_fg_node *nd, yaml_node_t *const *v)
+{
+    char b[SHOW_BUF];
+    nd->type = SN_FG_NODE_HOST;
+    nd->ageing_s = 300.0; /* IEEE 802.1D default */
+    if (v[NK_TYPE]) {
+        char t[16];
+        int r = get_short(c, v[NK_TYPE], "type", t, sizeof t);
+        if (r < 0)
+            return -1;
+        if (r == 0 && !strcmp(t, "host"))
+            nd->type = SN_FG_NODE_HOST;
+        else if (r == 0 && !strcmp(t, "switch"))
+            nd->type = SN_FG_NODE_SWITCH;
+        else if (r == 0 && !strcmp(t, "hub"))
+            nd->type = SN_FG_NODE_HUB;
+        else
+            return fail(c, v[NK_TYPE], "bad node type '%s' (expected host, switch or hub)",
+                        show(v[NK_TYPE], b));
+    }
+    if (v[NK_AGEING]) {
+        if (nd->type != SN_FG_NODE_SWITCH)
+            return fail(c, v[NK_AGEING], "'ageing' is for switch nodes only");
+        if (get_double(c, v[NK_AGEING], "ageing", &nd->ageing_s))
+            return -1;
+        /* IEEE 802.1D: 10 s to 1 000 000 s, in whole seconds */
+        if (!(nd->ageing_s >= 10.0 && nd->ageing_s <= 1e6) || nd->ageing_s != floor(nd->ageing_s))
+            return fail(c, v[NK_AGEING], "ageing %g s: a whole number of seconds from 10 to "
+                        "1000000 is needed (IEEE 802.1D)", nd->ageing_s);
+    }
+    return 0;
+}
 
 static int parse_node(fg_ctx *c, const yaml_node_t *n)
 {
@@ -694,6 +728,8 @@ static int parse_node(fg_ctx *c, const yaml_node_t *n)
     for (size_t i = 0; i < ni; i++)
         if (!strcmp(fg->nodes[i].name, nd->name))
             return fail(c, v[NK_NAME], "duplicate node name '%s'", nd->name);
+    if (parse_node_type(c, nd, v))
+        return -1;
     if (v[NK_IFACES]) {
         if (check_seq(c, v[NK_IFACES], "interfaces"))
             return -1;
@@ -703,6 +739,19 @@ static int parse_node(fg_ctx *c, const yaml_node_t *n)
             if (!in || parse_iface(c, ni, in))
                 return in ? -1 : fail(c, v[NK_IFACES], "malformed interfaces");
         }
+    }
+    if (nd->type != SN_FG_NODE_HOST) {
+        /* a switch or hub works below IP: its ports have no address and it
+         * runs no application */
+        if (v[NK_APPS])
+            return fail(c, v[NK_APPS], "node '%s': a %s runs no apps", nd->name,
+                        nd->type == SN_FG_NODE_SWITCH ? "switch" : "hub");
+        for (size_t k = 0; k < nd->n_ifaces; k++)
+            if (nd->ifaces[k].has_ipv4)
+                return fail_at(c->err, c->errlen, c->path, (size_t)nd->ifaces[k].line,
+                               "node '%s': port '%s': a %s port has no IPv4 address",
+                               nd->name, nd->ifaces[k].name,
+                               nd->type == SN_FG_NODE_SWITCH ? "switch" : "hub");
     }
     if (v[NK_APPS]) {
         if (check_seq(c, v[NK_APPS], "apps"))

@@ -20,6 +20,10 @@
  *         - {name: rf0, medium: air, mac: "AA:BB:CC:DD:EE:F2", ipv4: 192.168.1.20/24}
  *       apps:
  *         - hello: {listen: 5000}
+ *     - name: SW               # a switch: interfaces are its ports 1, 2, ...
+ *       type: switch           # host (default) | switch | hub
+ *       ageing: 300            # [s] switch only; IEEE 802.1D default
+ *       interfaces: [{name: p1, medium: wire1}, {name: p2, medium: wire2}]
  *
  * Required: `nodes` (at least one), each node's `name`, each medium's
  * `name`, each interface's `medium` (media may be listed after the nodes).
@@ -81,8 +85,12 @@ typedef struct sn_fg_app {
     int line;
 } sn_fg_app;
 
+enum sn_fg_node_type { SN_FG_NODE_HOST = 0, SN_FG_NODE_SWITCH, SN_FG_NODE_HUB };
+
 typedef struct sn_fg_node {
     char name[SN_FG_NAME_MAX];
+    int type;             /* sn_fg_node_type; default host */
+    double ageing_s;      /* [s] switch: learned entries expire (802.1D: 300) */
     sn_fg_iface ifaces[SN_FG_MAX_IFACES];
     size_t n_ifaces;
     sn_fg_app apps[SN_FG_MAX_APPS];

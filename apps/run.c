@@ -17,6 +17,7 @@
 #include "core/pkt.h"
 #include "core/rng.h"
 #include "core/sched.h"
+#include "mac/bridge.h"
 #include "mac/netif.h"
 #include "net/ipv4.h"
 #include "net/udp.h"
@@ -56,6 +57,7 @@ typedef struct run_node {
     size_t n_ifs;
     sn_hello *apps[SN_FG_MAX_APPS];
     size_t n_apps;
+    sn_bridge *bridge;      /* switch and hub nodes: their ports are the ifs */
 } run_node;
 
 /* One block of samples a port was given, as written to the medium's
@@ -440,8 +442,9 @@ static int build_iface(run *r, run_node *n, size_t ni, size_t ii)
                           SN_LINKTYPE_WIRESHARK_UPPER_PDU);
     f->mac_tap = open_tap(r, add_file(r, n->fg->name, fi->name, ".mac.pcap"),
                           SN_LINKTYPE_ETHERNET);
-    f->net_tap = open_tap(r, add_file(r, n->fg->name, fi->name, ".net.pcap"),
-                          SN_LINKTYPE_IPV4);
+    if (n->fg->type == SN_FG_NODE_HOST) /* a switch port has no IP layer */
+        f->net_tap = open_tap(r, add_file(r, n->fg->name, fi->name, ".net.pcap"),
+                              SN_LINKTYPE_IPV4);
     if (r->error)
         return -1;
     sn_phy_config pc;
@@ -478,12 +481,37 @@ static int build_iface(run *r, run_node *n, size_t ni, size_t ii)
     return 0;
 }
 
+/* A switch or hub: its interfaces become the bridge's ports 1, 2, ... in
+ * the order the flowgraph lists them; no IP, no apps. */
+static int build_bridge(run *r, run_node *n, size_t ni)
+{
+    for (size_t ii = 0; ii < n->fg->n_ifaces; ii++)
+        if (build_iface(r, n, ni, ii) != 0)
+            return -1;
+    sn_bridge_config bc = {
+        .name = n->fg->name,
+        .mode = n->fg->type == SN_FG_NODE_HUB ? SN_BRIDGE_HUB : SN_BRIDGE_SWITCH,
+        .ageing = sn_time_from_s(n->fg->ageing_s),
+    };
+    n->bridge = sn_bridge_create(&bc, r->sched, n->pool);
+    if (!n->bridge)
+        return -1;
+    for (size_t ii = 0; ii < n->n_ifs; ii++)
+        if (sn_bridge_add_port(n->bridge, n->ifs[ii].nif) < 0)
+            return -1;
+    return 0;
+}
+
 static int build_node(run *r, size_t ni)
 {
     run_node *n = &r->nodes[ni];
     n->run = r;
     n->fg = &r->fg->nodes[ni];
     n->pool = sn_pktpool_create(RUN_POOL_BUFS, RUN_POOL_BUF_SIZE);
+    if (!n->pool)
+        return -1;
+    if (n->fg->type != SN_FG_NODE_HOST)
+        return build_bridge(r, n, ni);
     n->ip = sn_ipv4_create(r->sched, n->pool);
     n->transport_tap = open_tap(r, add_file(r, n->fg->name, NULL, ".transport.pcap"),
                                 SN_LINKTYPE_IPV4);
@@ -540,6 +568,7 @@ static void teardown(run *r)
         run_node *n = &r->nodes[ni];
         for (size_t ai = 0; ai < n->n_apps; ai++)
             sn_hello_destroy(n->apps[ai]);
+        sn_bridge_destroy(n->bridge); /* before its netifs */
         sn_udp_destroy(n->udp);
         sn_ipv4_destroy(n->ip);
         for (size_t ii = 0; ii < SN_FG_MAX_IFACES; ii++) {
@@ -638,10 +667,14 @@ static void visit_layers(const run *r, layer_visit_fn fn, void *ctx)
             const run_iface *f = &n->ifs[ii];
             fn(ctx, n, f, "phy", s, phy_stats(f->phy, s, SN_STATS_MAX));
             fn(ctx, n, f, "mac", s, sn_netif_stats(f->nif, s, SN_STATS_MAX));
-            for (size_t k = 0; k < sn_ipv4_iface_count(n->ip); k++)
+            for (size_t k = 0; n->ip && k < sn_ipv4_iface_count(n->ip); k++)
                 if (sn_ipv4_iface_netif(n->ip, k) == f->nif)
                     fn(ctx, n, f, "arp", s, sn_arp_stats(sn_ipv4_iface_arp(n->ip, k), s,
                                                          SN_STATS_MAX));
+        }
+        if (n->bridge) {
+            fn(ctx, n, NULL, "bridge", s, sn_bridge_stats(n->bridge, s, SN_STATS_MAX));
+            continue;
         }
         fn(ctx, n, NULL, "net", s, sn_ipv4_stats(n->ip, s, SN_STATS_MAX));
         fn(ctx, n, NULL, "transport", s, sn_udp_stats(n->udp, s, SN_STATS_MAX));
@@ -749,6 +782,49 @@ static json_t *apps_json(const run_node *n)
     return arr;
 }
 
+/* A switch's learned table (MAC -> port) as it stands at the end. */
+#define RUN_TABLE_MAX 256
+
+static json_t *bridge_json(const run *r, const run_node *n)
+{
+    sn_bridge_entry e[RUN_TABLE_MAX];
+    size_t cnt = sn_bridge_table(n->bridge, sn_sched_now(r->sched), e, RUN_TABLE_MAX);
+    json_t *table = json_array();
+    for (size_t i = 0; i < cnt && i < RUN_TABLE_MAX && table; i++) {
+        char mac[18];
+        json_array_append_new(table, json_pack("{s:s, s:i, s:f}", "mac",
+                                               sn_mac_format(&e[i].mac, mac), "port",
+                                               (int)e[i].port, "age_s",
+                                               sn_time_to_s(e[i].age)));
+    }
+    return json_pack("{s:s, s:f, s:o}", "mode",
+                     n->fg->type == SN_FG_NODE_HUB ? "hub" : "switch", "ageing_s",
+                     n->fg->ageing_s, "table", table ? table : json_array());
+}
+
+static void print_bridge_tables(const run *r, FILE *out)
+{
+    for (size_t ni = 0; ni < r->fg->n_nodes; ni++) {
+        const run_node *n = &r->nodes[ni];
+        if (!n->bridge || n->fg->type != SN_FG_NODE_SWITCH)
+            continue;
+        sn_bridge_entry e[RUN_TABLE_MAX];
+        size_t cnt = sn_bridge_table(n->bridge, sn_sched_now(r->sched), e, RUN_TABLE_MAX);
+        fprintf(out, "\nSwitch %s: who is where (entries age out after %.0f s)\n",
+                n->fg->name, n->fg->ageing_s);
+        if (!cnt)
+            fprintf(out, "  (nothing learned)\n");
+        for (size_t i = 0; i < cnt && i < RUN_TABLE_MAX; i++) {
+            char mac[18];
+            const run_iface *f = e[i].port >= 1 && (size_t)e[i].port <= n->n_ifs
+                                     ? &n->ifs[e[i].port - 1] : NULL;
+            fprintf(out, "  %s -> port %d (%s), last heard %.3f s ago\n",
+                    sn_mac_format(&e[i].mac, mac), (int)e[i].port,
+                    f ? f->fg->name : "?", sn_time_to_s(e[i].age));
+        }
+    }
+}
+
 static void report_json(run *r, sn_time_t ran)
 {
     json_visit jv = {.nodes = json_array()};
@@ -757,6 +833,8 @@ static void report_json(run *r, sn_time_t ran)
         json_t *node = node_obj(jv.nodes, r->nodes[ni].fg->name);
         if (node)
             json_object_set_new(node, "apps", apps_json(&r->nodes[ni]));
+        if (node && r->nodes[ni].bridge)
+            json_object_set_new(node, "bridge", bridge_json(r, &r->nodes[ni]));
     }
     json_t *media = json_array();
     for (size_t i = 0; i < r->fg->n_media; i++) {
@@ -807,6 +885,7 @@ static void report_text(run *r)
     FILE *out = r->opt->out;
     fprintf(out, "\nWhat each layer did (drops by reason):\n");
     visit_layers(r, print_visit, out);
+    print_bridge_tables(r, out);
     fprintf(out, "\nChannel:\n");
     for (size_t i = 0; i < r->fg->n_media; i++) {
         const run_medium *m = &r->media[i];

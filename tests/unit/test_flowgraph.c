@@ -198,6 +198,15 @@ static const bad_case bad_cases[] = {
      "      ipv4: 192.168.1.0/24\n", "t.yaml:6: ", "network address"},
     {"media: [{name: m}]\nnodes:\n - name: A\n   interfaces:\n    - medium: m\n"
      "      ipv4: 0.1.2.3/8\n", "t.yaml:6: ", "0.0.0.0/8"},
+    {"nodes:\n - name: S\n   type: router\n", "t.yaml:3: ", "bad node type 'router'"},
+    {"nodes:\n - name: S\n   ageing: 10\n", "t.yaml:3: ", "'ageing' is for switch nodes only"},
+    {"nodes:\n - name: S\n   type: switch\n   ageing: 0\n", "t.yaml:4: ", "ageing 0 s: a whole number"},
+    {"nodes:\n - name: S\n   type: switch\n   ageing: 30.5\n", "t.yaml:4: ", "ageing 30.5 s: a whole number"},
+    {"nodes:\n - name: S\n   type: hub\n   apps: [{hello: {listen: 5}}]\n", "t.yaml:4: ",
+     "a hub runs no apps"},
+    {"media: [{name: m}]\nnodes:\n - name: S\n   type: switch\n   interfaces:\n"
+     "    - {name: p1, medium: m, ipv4: 10.0.0.1/24}\n", "t.yaml:6: ",
+     "a switch port has no IPv4 address"},
     {"nodes:\n  - [name, A]\n", "t.yaml:2: ", "node must be a mapping, found a sequence"},
     {"nodes: {name: A}\n", "t.yaml:1: ", "'nodes' must be a sequence, found a mapping"},
     {"phy: [qpsk]\nnodes: [{name: A}]\n", "t.yaml:1: ", "phy must be a mapping"},
@@ -351,8 +360,35 @@ static void test_misc(void)
     CHECK(strstr(err, "...'") != NULL);
 }
 
+static void test_switch_node(void)
+{
+    static const char text[] = "media: [{name: w1}, {name: w2}, {name: w3}]\n"
+                               "nodes:\n"
+                               "  - name: SW\n"
+                               "    type: switch\n"
+                               "    ageing: 60\n"
+                               "    interfaces: [{medium: w1}, {medium: w2}, {medium: w3}]\n"
+                               "  - {name: H, type: hub}\n"
+                               "  - {name: A}\n";
+    char err[256];
+    sn_flowgraph *fg = sn_flowgraph_parse(text, sizeof text - 1, "t.yaml", err, sizeof err);
+    CHECK(fg != NULL);
+    if (!fg) {
+        fprintf(stderr, "%s\n", err);
+        return;
+    }
+    CHECK_EQ_INT(fg->nodes[0].type, SN_FG_NODE_SWITCH);
+    CHECK_NEAR(fg->nodes[0].ageing_s, 60.0, 0);
+    CHECK_EQ_INT(fg->nodes[0].n_ifaces, 3);
+    CHECK_EQ_INT(fg->nodes[1].type, SN_FG_NODE_HUB);
+    CHECK_NEAR(fg->nodes[1].ageing_s, 300.0, 0);
+    CHECK_EQ_INT(fg->nodes[2].type, SN_FG_NODE_HOST);
+    sn_flowgraph_free(fg);
+}
+
 int main(void)
 {
+    TEST_RUN(test_switch_node);
     TEST_RUN(test_hello_file);
     TEST_RUN(test_defaults_and_order);
     TEST_RUN(test_broken_documents);
