@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "apps/flowgraph.h"
+#include "apps/json_out.h"
 #include "apps/run.h"
 #include "core/err.h"
 #include "core/pkt.h"
@@ -522,11 +523,10 @@ int sn_bench_main(int argc, char **argv)
     if (all || !strcmp(what, "medium"))
         rc |= bench_medium(&o, root);
     if (o.json) {
-        char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-        if (s)
-            printf("%s\n", s);
-        free(s);
+        if (sn_json_print(stdout, root, 6) != 0)
+            rc = 1;
+    } else {
+        json_decref(root);
     }
-    json_decref(root);
     return rc;
 }

@@ -11,6 +11,7 @@
 
 #include "apps/describe.h"
 #include "apps/hello.h"
+#include "apps/json_out.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/pcap_tap.h"
@@ -872,12 +873,8 @@ static void report_json(run *r, sn_time_t ran)
         r->error = 1;
         return;
     }
-    char *txt = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
-    if (txt) {
-        fprintf(r->opt->out, "%s\n", txt);
-        free(txt);
-    }
-    json_decref(root);
+    if (sn_json_print(r->opt->out, root, 9) != 0)
+        r->error = 1;
 }
 
 static void report_text(run *r)

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "apps/describe.h"
+#include "apps/json_out.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/pcap_tap.h"
@@ -340,13 +341,8 @@ static int rx_common(const char *cmd, int sniff, int argc, char **argv)
             json_object_set_new(root, "overflows", json_integer((json_int_t)rc_cnt.overflows));
             json_object_set_new(root, "gaps", json_integer((json_int_t)c.gaps));
         }
-        char *s = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-        if (s)
-            printf("%s\n", s);
-        else
+        if (sn_json_print(stdout, root, 0) != 0)
             rc = 1;
-        free(s);
-        json_decref(root);
     } else {
         printf("%llu samples (%.3f s at %.3g S/s): %llu frames ok, %llu with a bad CRC\n",
                (unsigned long long)c.samples, (double)c.samples / c.fs, c.fs,

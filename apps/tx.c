@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "apps/describe.h"
+#include "apps/json_out.h"
 #include "apps/rx.h"
 #include "core/err.h"
 #include "mac/frame.h"
@@ -325,13 +326,8 @@ int sn_tx_main(int argc, char **argv)
                                  "frames_sent", (json_int_t)sent, "samples",
                                  (json_int_t)samples, "late_bursts",
                                  (json_int_t)cnt.late_bursts, "frames", frames);
-        char *s = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-        if (s)
-            printf("%s\n", s);
-        else
+        if (sn_json_print(stdout, root, 0) != 0)
             rc = 1;
-        free(s);
-        json_decref(root);
     } else {
         printf("%llu frames, %llu samples of bursts (%s, %.3g S/s) sent to %s\n",
                (unsigned long long)sent, (unsigned long long)samples, sn_modem_modulation(m),
