@@ -6,6 +6,7 @@
 
 #include "mac/frame.h"
 #include "net/arp_wire.h"
+#include "net/icmp_wire.h"
 #include "net/ipv4_wire.h"
 #include "net/udp_wire.h"
 
@@ -74,6 +75,19 @@ static void describe_ipv4(const uint8_t *d, size_t len, char *out, size_t outlen
     sn_ip4_format(ih.dst, t);
     const uint8_t *p = d + ih.hdr_len;
     size_t plen = ih.total_len - ih.hdr_len;
+    if (ih.proto == SN_IPPROTO_ICMP && !ih.mf && !ih.frag_off) {
+        sn_icmp_hdr ch;
+        if (sn_icmp_parse(p, plen, &ch) != SN_ICMP_OK) {
+            app(out, outlen, pos, "ICMP %s > %s (malformed)", s, t);
+            return;
+        }
+        if (ch.type == 8 || ch.type == 0)
+            app(out, outlen, pos, "ICMP echo %s %s > %s id %u seq %u len %zu",
+                ch.type == 8 ? "request" : "reply", s, t, ch.id, ch.seq, plen - 8);
+        else
+            app(out, outlen, pos, "ICMP %s > %s type %u code %u", s, t, ch.type, ch.code);
+        return;
+    }
     if (ih.proto == SN_IPPROTO_UDP && !ih.mf && !ih.frag_off) {
         sn_udp_hdr uh;
         r = sn_udp_parse(p, plen, ih.src, ih.dst, &uh);

@@ -20,6 +20,7 @@
 #include "core/sched.h"
 #include "mac/bridge.h"
 #include "mac/netif.h"
+#include "net/icmp.h"
 #include "net/ipv4.h"
 #include "net/udp.h"
 #include "phy/medium.h"
@@ -678,6 +679,7 @@ static void visit_layers(const run *r, layer_visit_fn fn, void *ctx)
             continue;
         }
         fn(ctx, n, NULL, "net", s, sn_ipv4_stats(n->ip, s, SN_STATS_MAX));
+        fn(ctx, n, NULL, "icmp", s, sn_icmp_stats(sn_ipv4_icmp(n->ip), s, SN_STATS_MAX));
         fn(ctx, n, NULL, "transport", s, sn_udp_stats(n->udp, s, SN_STATS_MAX));
     }
 }

@@ -5,6 +5,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "net/icmp.h"
 
 typedef struct ipv4_iface {
     sn_netif *nif;
@@ -54,6 +55,7 @@ static const char *const drop_names[DROP_COUNT] = {
 struct sn_ipv4 {
     sn_sched *sched;
     sn_pktpool *pool;
+    sn_icmp *icmp;
     ipv4_iface ifs[SN_IPV4_MAX_IFACES];
     size_t n_ifs;
     sn_ip4 gw;
@@ -76,8 +78,15 @@ sn_ipv4 *sn_ipv4_create(sn_sched *s, sn_pktpool *pool)
     ip->pool = pool;
     ip->next_id = 1;
     sn_pktq_init(&ip->loop_q, 64);
+    ip->icmp = sn_icmp_create(ip, pool);
+    if (!ip->icmp) {
+        free(ip);
+        return NULL;
+    }
     return ip;
 }
+
+sn_icmp *sn_ipv4_icmp(const sn_ipv4 *ip) { return ip->icmp; }
 
 void sn_ipv4_destroy(sn_ipv4 *ip)
 {
@@ -90,6 +99,7 @@ void sn_ipv4_destroy(sn_ipv4 *ip)
     }
     sn_sched_cancel(ip->sched, ip->loop_timer);
     sn_pktq_clear(&ip->loop_q);
+    sn_icmp_destroy(ip->icmp);
     free(ip);
 }
 
@@ -176,6 +186,16 @@ static int is_broadcast_for(const ipv4_iface *f, sn_ip4 dst)
     return dst == 0xFFFFFFFFu || (f->mask != 0xFFFFFFFFu && dst == (f->addr | ~f->mask));
 }
 
+int sn_ipv4_is_broadcast(const sn_ipv4 *ip, sn_ip4 a)
+{
+    if (a == 0xFFFFFFFFu)
+        return 1;
+    for (size_t i = 0; i < ip->n_ifs; i++)
+        if (is_broadcast_for(&ip->ifs[i], a))
+            return 1;
+    return 0;
+}
+
 /* Validate and deliver one IPv4 packet that arrived on interface `f` (NULL:
  * looped back from ourselves). Takes ownership. */
 static void ip_input(sn_ipv4 *ip, ipv4_iface *f, sn_pkt *pkt)
@@ -223,6 +243,10 @@ static void ip_input(sn_ipv4 *ip, ipv4_iface *f, sn_pkt *pkt)
     proto_handler *ph = &ip->protos[h.proto];
     if (!ph->fn) {
         ip->drops[DROP_NO_PROTO]++;
+        /* RFC 1122 3.2.2.1; ICMP applies the never-send rules (a broadcast
+         * destination, a link-layer broadcast...) and the rate limit */
+        sn_icmp_send_error_flags(ip->icmp, SN_ICMP_DEST_UNREACH, SN_ICMP_PROTO_UNREACH,
+                                 sn_pkt_data(pkt), sn_pkt_len(pkt), 0, pkt->meta.flags, now);
         sn_pkt_free(pkt);
         return;
     }

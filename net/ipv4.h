@@ -13,6 +13,10 @@
  * arrives with the routing issue; until then packets for other hosts are
  * counted as drop_not_for_us.
  *
+ * Every sn_ipv4 owns the node's ICMP (net/icmp.h), made with it: a packet
+ * for an unregistered protocol is answered with Protocol Unreachable
+ * (within ICMP's suppression rules and rate limit) besides being counted.
+ *
  * Output: pick the interface whose connected prefix holds the destination
  * (else the default gateway's), push the header, capture, resolve by ARP and
  * send. A packet to one of our own addresses is looped back: delivered as
@@ -35,6 +39,7 @@
 #define SN_IPV4_DEFAULT_TTL 64
 
 typedef struct sn_ipv4 sn_ipv4;
+typedef struct sn_icmp sn_icmp; /* net/icmp.h */
 
 /* Local delivery of one protocol. pkt data = the IP payload (trimmed to
  * Total Length); the received IP header bytes stay in the headroom right
@@ -42,8 +47,12 @@ typedef struct sn_ipv4 sn_ipv4;
  * them. Takes ownership of pkt. */
 typedef void (*sn_ipv4_proto_fn)(void *user, const sn_ipv4_hdr *hdr, sn_pkt *pkt);
 
+/* Creates the node's ICMP too (registered for protocol 1). */
 sn_ipv4 *sn_ipv4_create(sn_sched *s, sn_pktpool *pool);
-void sn_ipv4_destroy(sn_ipv4 *ip); /* NULL-safe; destroys its ARP tables */
+void sn_ipv4_destroy(sn_ipv4 *ip); /* NULL-safe; destroys its ARP tables and ICMP */
+
+/* The node's ICMP (never NULL for a created sn_ipv4). */
+sn_icmp *sn_ipv4_icmp(const sn_ipv4 *ip);
 
 /* Add an interface with its address. `net_tap` (may be NULL, caller-owned)
  * is the interface's IPv4 capture. Registers itself as the netif's receive
@@ -65,6 +74,10 @@ sn_ip4 sn_ipv4_source_for(const sn_ipv4 *ip, sn_ip4 dst);
 
 /* 1 if `a` is one of our addresses. */
 int sn_ipv4_is_local(const sn_ipv4 *ip, sn_ip4 a);
+
+/* 1 if `a` is the limited broadcast or the directed broadcast of one of
+ * our interfaces' networks. */
+int sn_ipv4_is_broadcast(const sn_ipv4 *ip, sn_ip4 a);
 
 /* Send `pkt` (data = transport segment) from `src` (0: pick) to `dst`.
  * Pushes the IPv4 header (TTL 64, DF clear). `local_tap` (may be NULL)

@@ -6,6 +6,7 @@
 
 #include "core/err.h"
 #include "core/rng.h"
+#include "net/icmp.h"
 #include "net/udp_wire.h"
 
 struct sn_udp_sock {
@@ -15,12 +16,17 @@ struct sn_udp_sock {
     char owner[32];
     sn_udp_recv_fn fn;
     void *user;
+    sn_udp_error_fn err_fn;
+    void *err_user;
+    int has_error;
+    sn_udp_error error; /* pending, see sn_udp_sock_error */
     uint64_t rx, tx;
 };
 
 enum udp_drop {
     DROP_NO_SOCKET = SN_UDP_RESULT_COUNT, /* after the parse reasons */
     DROP_TX_ERROR,
+    DROP_ICMP_NO_SOCKET, /* ICMP error quoting a port no socket has */
     DROP_COUNT
 };
 static const char *const drop_names[DROP_COUNT] = {
@@ -29,6 +35,7 @@ static const char *const drop_names[DROP_COUNT] = {
     [SN_UDP_BAD_CSUM] = "drop_bad_csum",
     [DROP_NO_SOCKET] = "drop_no_socket",
     [DROP_TX_ERROR] = "drop_tx_error",
+    [DROP_ICMP_NO_SOCKET] = "drop_icmp_no_socket",
 };
 
 struct sn_udp {
@@ -38,10 +45,12 @@ struct sn_udp {
     sn_rng rng;
     sn_udp_sock socks[SN_UDP_MAX_SOCKETS];
     uint64_t rx_datagrams, tx_datagrams;
+    uint64_t rx_icmp_errors, tx_port_unreach;
     uint64_t drops[DROP_COUNT];
 };
 
 static void udp_input(void *user, const sn_ipv4_hdr *ih, sn_pkt *pkt);
+static void udp_icmp_error(void *user, const sn_icmp_error *e);
 
 sn_udp *sn_udp_create(sn_ipv4 *ip, sn_pktpool *pool, sn_pcap_tap *tap, uint64_t seed)
 {
@@ -57,6 +66,7 @@ sn_udp *sn_udp_create(sn_ipv4 *ip, sn_pktpool *pool, sn_pcap_tap *tap, uint64_t 
     for (size_t i = 0; i < SN_UDP_MAX_SOCKETS; i++)
         u->socks[i].udp = u;
     sn_ipv4_register_proto(ip, SN_IPPROTO_UDP, udp_input, u);
+    sn_icmp_register_error(sn_ipv4_icmp(ip), SN_IPPROTO_UDP, udp_icmp_error, u);
     return u;
 }
 
@@ -65,6 +75,7 @@ void sn_udp_destroy(sn_udp *u)
     if (!u)
         return;
     sn_ipv4_register_proto(u->ip, SN_IPPROTO_UDP, NULL, NULL);
+    sn_icmp_register_error(sn_ipv4_icmp(u->ip), SN_IPPROTO_UDP, NULL, NULL);
     free(u);
 }
 
@@ -113,6 +124,9 @@ sn_udp_sock *sn_udp_open(sn_udp *u, uint16_t port, sn_udp_recv_fn fn, void *user
     s->fn = fn;
     s->user = user;
     s->rx = s->tx = 0;
+    s->err_fn = NULL;
+    s->err_user = NULL;
+    s->has_error = 0;
     snprintf(s->owner, sizeof s->owner, "%s", owner ? owner : "");
 out:
     if (err)
@@ -127,6 +141,43 @@ void sn_udp_close(sn_udp_sock *s)
 }
 
 uint16_t sn_udp_sock_port(const sn_udp_sock *s) { return s->port; }
+
+void sn_udp_set_error_fn(sn_udp_sock *s, sn_udp_error_fn fn, void *user)
+{
+    s->err_fn = fn;
+    s->err_user = user;
+}
+
+int sn_udp_sock_error(sn_udp_sock *s, sn_udp_error *out)
+{
+    if (!s->has_error)
+        return 0;
+    if (out)
+        *out = s->error;
+    s->has_error = 0;
+    return 1;
+}
+
+/* RFC 1122 4.1.3.3: UDP passes ICMP errors up to the application. The
+ * socket is the one bound to the quoted source port (ICMP checked that the
+ * quoted source is one of our addresses). */
+static void udp_icmp_error(void *user, const sn_icmp_error *e)
+{
+    sn_udp *u = user;
+    /* a non-initial fragment quotes no ports */
+    sn_udp_sock *s = e->quote.ip.frag_off == 0 ? find_port(u, e->quote.sport) : NULL;
+    if (!s) {
+        u->drops[DROP_ICMP_NO_SOCKET]++;
+        return;
+    }
+    u->rx_icmp_errors++;
+    s->error = (sn_udp_error){.from = e->from, .type = e->type, .code = e->code,
+                              .extra = e->extra, .dst = e->quote.ip.dst,
+                              .dport = e->quote.dport, .time = e->time};
+    s->has_error = 1;
+    if (s->err_fn)
+        s->err_fn(s->err_user, s, &s->error);
+}
 
 int sn_udp_sendto(sn_udp_sock *s, sn_ip4 dst, uint16_t dport, const void *data, size_t len)
 {
@@ -173,8 +224,16 @@ static void udp_input(void *user, const sn_ipv4_hdr *ih, sn_pkt *pkt)
     }
     sn_udp_sock *s = find_port(u, h.dport);
     if (!s) {
-        /* ICMP port unreachable arrives with the ICMP module */
         u->drops[DROP_NO_SOCKET]++;
+        /* UDP-03: Port Unreachable quoting the datagram with the IP header
+         * it came in (still in the headroom, see net/ipv4.h); ICMP refuses
+         * for broadcast/multicast and link-layer broadcasts (ICMP-03) */
+        const uint8_t *d = sn_pkt_data(pkt);
+        if (sn_icmp_send_error_flags(sn_ipv4_icmp(u->ip), SN_ICMP_DEST_UNREACH,
+                                     SN_ICMP_PORT_UNREACH, d - ih->hdr_len,
+                                     ih->hdr_len + sn_pkt_len(pkt), 0, pkt->meta.flags,
+                                     pkt->meta.time) == SN_OK)
+            u->tx_port_unreach++;
         sn_pkt_free(pkt);
         return;
     }
@@ -195,6 +254,8 @@ size_t sn_udp_stats(const sn_udp *u, sn_stat *out, size_t max)
     size_t n = 0;
     n = sn_stat_add(out, n, max, "rx_datagrams", u->rx_datagrams);
     n = sn_stat_add(out, n, max, "tx_datagrams", u->tx_datagrams);
+    n = sn_stat_add(out, n, max, "rx_icmp_errors", u->rx_icmp_errors);
+    n = sn_stat_add(out, n, max, "tx_port_unreach", u->tx_port_unreach);
     for (int i = 1; i < DROP_COUNT; i++)
         n = sn_stat_add(out, n, max, drop_names[i], u->drops[i]);
     return n;

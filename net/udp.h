@@ -4,7 +4,15 @@
  * 49152-65535 when 0 is asked); datagrams arriving for that port are
  * delivered to its callback, and the node's transport capture records every
  * datagram that reached or left a socket. Datagrams with a bad length or
- * checksum, or for a port nobody listens on, are counted and dropped.
+ * checksum are counted and dropped; one for a port nobody listens on is
+ * counted, dropped and answered with ICMP Port Unreachable (RFC 1122
+ * 4.1.3.1; ICMP itself refuses when the datagram was a broadcast or
+ * multicast, and rate-limits).
+ *
+ * ICMP errors quoting a datagram one of our sockets sent (Destination
+ * Unreachable, Time Exceeded, Parameter Problem) are delivered to that
+ * socket, found by the quoted source port: its error callback runs and the
+ * error is kept as the socket's pending error (like SO_ERROR) until read.
  */
 #ifndef SN_NET_UDP_H
 #define SN_NET_UDP_H
@@ -30,7 +38,19 @@ typedef void (*sn_udp_recv_fn)(void *user, sn_udp_sock *s, sn_ip4 src, uint16_t 
                                sn_ip4 dst, const uint8_t *data, size_t len,
                                const sn_pkt_meta *meta);
 
-/* Registers itself with `ip` for protocol 17. `tap` (may be NULL,
+/* An ICMP error about a datagram the socket sent. */
+typedef struct sn_udp_error {
+    sn_ip4 from;          /* who reported it */
+    uint8_t type, code;   /* ICMP type and code (3/3: port unreachable) */
+    uint32_t extra;       /* next-hop MTU (3/4), pointer (12), else 0 */
+    sn_ip4 dst;           /* where the offending datagram was going */
+    uint16_t dport;
+    sn_time_t time;       /* [ns] arrival of the error */
+} sn_udp_error;
+typedef void (*sn_udp_error_fn)(void *user, sn_udp_sock *s, const sn_udp_error *e);
+
+/* Registers itself with `ip` for protocol 17 (and with ip's ICMP for
+ * errors quoting UDP). `tap` (may be NULL,
  * caller-owned) is the transport capture. `seed` drives ephemeral port
  * choice, so a run is repeatable. */
 sn_udp *sn_udp_create(sn_ipv4 *ip, sn_pktpool *pool, sn_pcap_tap *tap, uint64_t seed);
@@ -44,6 +64,13 @@ sn_udp_sock *sn_udp_open(sn_udp *u, uint16_t port, sn_udp_recv_fn fn, void *user
 void sn_udp_close(sn_udp_sock *s); /* NULL-safe */
 
 uint16_t sn_udp_sock_port(const sn_udp_sock *s);
+
+/* Call `fn` for each ICMP error the socket receives (NULL: none). */
+void sn_udp_set_error_fn(sn_udp_sock *s, sn_udp_error_fn fn, void *user);
+
+/* The pending ICMP error: 1 and *out filled (then cleared) if there is one,
+ * else 0. Only the latest error is kept. */
+int sn_udp_sock_error(sn_udp_sock *s, sn_udp_error *out);
 
 /* Send `len` bytes to dst:dport. SN_OK (handed to IP), SN_ERR_RANGE (too
  * large), SN_ERR_NOBUFS (pool empty), or IP's error. */

@@ -373,6 +373,28 @@ static void test_loopback_and_source_rules(void)
     teardown();
 }
 
+/* UDP-03: a closed port is answered with ICMP Port Unreachable, which the
+ * sending socket learns (net/icmp; more cases in test_icmp.c). */
+static void test_closed_port_answers(void)
+{
+    setup();
+    sn_udp_sock *tx = sn_udp_open(A.udp, 5000, on_udp, &A, "t", NULL);
+    sn_ip4 b;
+    sn_ip4_parse("192.168.1.20", &b);
+    CHECK(sn_udp_sendto(tx, b, 5001, "x", 1) == SN_OK);
+    sn_sched_run(sched, SN_NS_PER_S, 0);
+    CHECK_EQ_INT(udp_stat(&B, "drop_no_socket"), 1);
+    CHECK_EQ_INT(udp_stat(&B, "tx_port_unreach"), 1);
+    CHECK_EQ_INT(udp_stat(&A, "rx_icmp_errors"), 1);
+    sn_udp_error e;
+    CHECK_EQ_INT(sn_udp_sock_error(tx, &e), 1);
+    CHECK_EQ_INT(e.type, 3);
+    CHECK_EQ_INT(e.code, 3);
+    CHECK_EQ_INT(e.dport, 5001);
+    CHECK_EQ_INT(A.got, 0);
+    teardown();
+}
+
 int main(void)
 {
     TEST_RUN(test_loopback_and_source_rules);
@@ -380,5 +402,6 @@ int main(void)
     TEST_RUN(test_hello_over_wire);
     TEST_RUN(test_arp_retry_rate_and_expiry);
     TEST_RUN(test_filtering_and_drops);
+    TEST_RUN(test_closed_port_answers);
     TEST_DONE();
 }
