@@ -3,9 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "net/frag.h"
 #include "net/icmp.h"
+#include "net/inet_csum.h"
 
 typedef struct ipv4_iface {
     sn_netif *nif;
@@ -22,7 +25,6 @@ typedef struct proto_handler {
 enum ipv4_drop {
     DROP_NOT_FOR_US = SN_IPV4_RESULT_COUNT, /* after the parse reasons */
     DROP_NO_PROTO,
-    DROP_FRAGMENT,
     DROP_BAD_SRC,
     DROP_LINK_BCAST,  /* unicast IP in a link-layer broadcast (RFC 1122 3.3.6) */
     DROP_OTHERHOST,   /* frame for another station (promiscuous interface) */
@@ -31,6 +33,11 @@ enum ipv4_drop {
     DROP_NO_ROUTE,
     DROP_TX_TOO_BIG,
     DROP_TX_NOBUFS,
+    DROP_TTL_EXCEEDED, /* forwarding: TTL <= 1 (RFC 1812 5.3.1) */
+    DROP_FRAG_NEEDED,  /* forwarding: larger than the next-hop MTU with DF set */
+    DROP_FWD_BROADCAST, /* forwarding: to a broadcast, multicast or 0.0.0.0 */
+    DROP_FWD_NOBUFS,   /* forwarding: no buffer for the fragments */
+    DROP_REASS,        /* reassembly refused a fragment or gave a datagram up */
     DROP_COUNT
 };
 static const char *const drop_names[DROP_COUNT] = {
@@ -41,7 +48,6 @@ static const char *const drop_names[DROP_COUNT] = {
     [SN_IPV4_BAD_CSUM] = "drop_bad_csum",
     [DROP_NOT_FOR_US] = "drop_not_for_us",
     [DROP_NO_PROTO] = "drop_no_proto",
-    [DROP_FRAGMENT] = "drop_fragment",
     [DROP_BAD_SRC] = "drop_bad_src",
     [DROP_LINK_BCAST] = "drop_link_broadcast",
     [DROP_OTHERHOST] = "drop_otherhost",
@@ -50,6 +56,11 @@ static const char *const drop_names[DROP_COUNT] = {
     [DROP_NO_ROUTE] = "drop_no_route",
     [DROP_TX_TOO_BIG] = "drop_tx_too_big",
     [DROP_TX_NOBUFS] = "drop_tx_nobufs",
+    [DROP_TTL_EXCEEDED] = "drop_ttl_exceeded",
+    [DROP_FRAG_NEEDED] = "drop_frag_needed",
+    [DROP_FWD_BROADCAST] = "drop_fwd_broadcast",
+    [DROP_FWD_NOBUFS] = "drop_fwd_nobufs",
+    [DROP_REASS] = "drop_reass",
 };
 
 struct sn_ipv4 {
@@ -58,14 +69,29 @@ struct sn_ipv4 {
     sn_icmp *icmp;
     ipv4_iface ifs[SN_IPV4_MAX_IFACES];
     size_t n_ifs;
-    sn_ip4 gw;
+    sn_route_table *routes; /* connected, static and default routes */
+    int forwarding;
+    int frag_local;         /* sn_ipv4_output fragments (else SN_ERR_RANGE) */
+    sn_pktpool *reass_pool; /* whole reassembled datagrams (up to 64 KiB) */
+    sn_reass *reass;
     uint16_t next_id;
     proto_handler protos[256];
     sn_pktq loop_q;         /* packets to ourselves, delivered by loop_timer */
     sn_timer_id loop_timer;
     uint64_t rx_packets, rx_delivered, tx_packets;
+    uint64_t forwarded, fragments_created, rx_fragments, reassembled;
     uint64_t drops[DROP_COUNT];
 };
+
+/* A datagram gave up by the reassembler: RFC 1122 3.3.2 asks for Time
+ * Exceeded code 1 only when its first fragment arrived (it is quoted). */
+static void on_reass_timeout(void *user, const sn_pkt *first)
+{
+    sn_ipv4 *ip = user;
+    if (first)
+        sn_icmp_send_error(ip->icmp, SN_ICMP_TIME_EXCEEDED, SN_ICMP_REASM_EXCEEDED,
+                           sn_pkt_data(first), sn_pkt_len(first), 0, sn_sched_now(ip->sched));
+}
 
 sn_ipv4 *sn_ipv4_create(sn_sched *s, sn_pktpool *pool)
 {
@@ -79,7 +105,18 @@ sn_ipv4 *sn_ipv4_create(sn_sched *s, sn_pktpool *pool)
     ip->next_id = 1;
     sn_pktq_init(&ip->loop_q, 64);
     ip->icmp = sn_icmp_create(ip, pool);
-    if (!ip->icmp) {
+    ip->routes = sn_route_create(SN_IPV4_MAX_ROUTES);
+    ip->reass_pool = sn_pktpool_create(SN_IPV4_REASS_BUFS, SN_IPV4_REASS_BUF_SIZE);
+    sn_reass_config rc;
+    sn_reass_config_default(&rc);
+    rc.on_timeout = on_reass_timeout;
+    rc.user = ip;
+    ip->reass = ip->reass_pool ? sn_reass_create(&rc, s, ip->reass_pool) : NULL;
+    if (!ip->icmp || !ip->routes || !ip->reass) {
+        sn_reass_destroy(ip->reass);
+        sn_pktpool_destroy(ip->reass_pool);
+        sn_route_destroy(ip->routes);
+        sn_icmp_destroy(ip->icmp);
         free(ip);
         return NULL;
     }
@@ -99,6 +136,11 @@ void sn_ipv4_destroy(sn_ipv4 *ip)
     }
     sn_sched_cancel(ip->sched, ip->loop_timer);
     sn_pktq_clear(&ip->loop_q);
+    /* the reassembler returns the fragments it holds to the node's pool,
+     * then its own pool must be empty: handlers free what they got */
+    sn_reass_destroy(ip->reass);
+    sn_pktpool_destroy(ip->reass_pool);
+    sn_route_destroy(ip->routes);
     sn_icmp_destroy(ip->icmp);
     free(ip);
 }
@@ -112,9 +154,19 @@ int sn_ipv4_add_iface(sn_ipv4 *ip, sn_netif *nif, sn_ip4 addr, int prefix_len,
         return SN_ERR_INVAL;
     if (ip->n_ifs >= SN_IPV4_MAX_IFACES)
         return SN_ERR_RANGE;
+    sn_ip4 mask = sn_ip4_mask(prefix_len);
+    /* the connected route: on-link (next hop 0). A second interface on the
+     * same network adds none; the first one keeps carrying its traffic. */
+    int rc = sn_route_add(ip->routes, addr & mask, prefix_len, 0, (int)ip->n_ifs, 0);
+    if (rc != SN_OK && rc != SN_ERR_EXIST)
+        return rc;
+    int added = rc == SN_OK;
     sn_arp *arp = sn_arp_create(NULL, ip->sched, ip->pool, nif, addr);
-    if (!arp)
+    if (!arp) {
+        if (added)
+            sn_route_del(ip->routes, addr & mask, prefix_len);
         return SN_ERR_NOMEM;
+    }
     ipv4_iface *f = &ip->ifs[ip->n_ifs];
     f->nif = nif;
     f->arp = arp;
@@ -131,11 +183,45 @@ void sn_ipv4_announce(sn_ipv4 *ip)
         sn_arp_announce(ip->ifs[i].arp);
 }
 
+/* The interface whose connected network holds `a` (longest prefix), or
+ * NULL. */
+static const ipv4_iface *onlink_iface(const sn_ipv4 *ip, sn_ip4 a)
+{
+    const ipv4_iface *best = NULL;
+    for (size_t i = 0; i < ip->n_ifs; i++) {
+        const ipv4_iface *f = &ip->ifs[i];
+        if ((a & f->mask) == (f->addr & f->mask) && (!best || f->mask > best->mask))
+            best = f;
+    }
+    return best;
+}
+
+int sn_ipv4_add_route(sn_ipv4 *ip, sn_ip4 prefix, int prefix_len, sn_ip4 next_hop)
+{
+    if (!ip || next_hop == 0)
+        return SN_ERR_INVAL;
+    const ipv4_iface *f = onlink_iface(ip, next_hop);
+    if (!f)
+        return SN_ERR_NOENT;
+    return sn_route_add(ip->routes, prefix, prefix_len, next_hop, (int)(f - ip->ifs), 0);
+}
+
 int sn_ipv4_set_default_gw(sn_ipv4 *ip, sn_ip4 gw)
 {
-    ip->gw = gw;
-    return SN_OK;
+    if (gw && !onlink_iface(ip, gw))
+        return SN_ERR_NOENT; /* checked first: a refused gateway keeps the old one */
+    sn_route_del(ip->routes, 0, 0); /* SN_ERR_NOENT when there was none: fine */
+    return gw ? sn_ipv4_add_route(ip, 0, 0, gw) : SN_OK;
 }
+
+size_t sn_ipv4_routes(const sn_ipv4 *ip, sn_route *out, size_t max)
+{
+    return sn_route_list(ip->routes, out, max);
+}
+
+void sn_ipv4_set_forwarding(sn_ipv4 *ip, int on) { ip->forwarding = on != 0; }
+
+void sn_ipv4_set_local_fragmentation(sn_ipv4 *ip, int on) { ip->frag_local = on != 0; }
 
 void sn_ipv4_register_proto(sn_ipv4 *ip, uint8_t proto, sn_ipv4_proto_fn fn, void *user)
 {
@@ -151,27 +237,16 @@ int sn_ipv4_is_local(const sn_ipv4 *ip, sn_ip4 a)
     return 0;
 }
 
-/* The interface whose connected prefix holds `dst` (longest prefix wins),
- * else the one holding the default gateway. *next_hop is set. */
+/* Longest-prefix match in the routing table: the outgoing interface, and
+ * in *next_hop the gateway or, on-link, the destination itself. NULL: no
+ * route. */
 static ipv4_iface *route(const sn_ipv4 *ip, sn_ip4 dst, sn_ip4 *next_hop)
 {
-    const ipv4_iface *best = NULL;
-    for (size_t i = 0; i < ip->n_ifs; i++) {
-        const ipv4_iface *f = &ip->ifs[i];
-        if ((dst & f->mask) == (f->addr & f->mask) && (!best || f->mask > best->mask))
-            best = f;
-    }
-    if (best) {
-        *next_hop = dst;
-        return (ipv4_iface *)best;
-    }
-    if (ip->gw && ip->gw != dst) {
-        sn_ip4 nh;
-        ipv4_iface *f = route(ip, ip->gw, &nh);
-        *next_hop = ip->gw;
-        return f;
-    }
-    return NULL;
+    const sn_route *r = sn_route_lookup(ip->routes, dst);
+    if (!r || r->ifindex < 0 || (size_t)r->ifindex >= ip->n_ifs)
+        return NULL;
+    *next_hop = r->next_hop ? r->next_hop : dst;
+    return (ipv4_iface *)&ip->ifs[r->ifindex];
 }
 
 sn_ip4 sn_ipv4_source_for(const sn_ipv4 *ip, sn_ip4 dst)
@@ -194,6 +269,97 @@ int sn_ipv4_is_broadcast(const sn_ipv4 *ip, sn_ip4 a)
         if (is_broadcast_for(&ip->ifs[i], a))
             return 1;
     return 0;
+}
+
+/* Hand each packet of `q` (all of it, in order) to interface `f`: captured,
+ * then to the link broadcast or through ARP to `nh`. Returns SN_OK or the
+ * first error (the datagram is then lost: a missing fragment spoils it). */
+static int send_queue(sn_ipv4 *ip, ipv4_iface *f, sn_ip4 nh, int bcast, sn_pktq *q,
+                      sn_time_t now)
+{
+    int rc = SN_OK;
+    sn_pkt *p;
+    while ((p = sn_pktq_pop(q))) {
+        sn_pcap_tap_write(f->tap, now, sn_pkt_data(p), sn_pkt_len(p));
+        p->meta.ifindex = (int)(f - ip->ifs);
+        p->meta.flags = 0;
+        int r = bcast ? sn_netif_output(f->nif, &sn_mac_broadcast, SN_ETHERTYPE_IPV4, p, now)
+                      : sn_arp_output(f->arp, nh, p);
+        if (r != SN_OK && rc == SN_OK)
+            rc = r;
+    }
+    return rc;
+}
+
+/* RFC 1812 5.2-5.3: forward a packet (data = whole IPv4 packet, trimmed,
+ * captured on its arrival interface) that is not for us. Takes ownership.
+ * ICMP errors quote it as it arrived (before the TTL decrement). */
+static void ip_forward(sn_ipv4 *ip, const sn_ipv4_hdr *h, sn_pkt *pkt, sn_time_t now)
+{
+    const uint8_t *in = sn_pkt_data(pkt);
+    size_t in_len = sn_pkt_len(pkt);
+    /* RFC 1812 5.3.5 / RFC 1122 3.3.6: link-layer broadcasts and IP
+     * broadcasts, multicast (no multicast routing here) and 0.0.0.0 stay on
+     * their network; directed-broadcast forwarding is off */
+    if (pkt->meta.flags & (SN_PKT_F_BCAST | SN_PKT_F_MCAST)) {
+        ip->drops[DROP_LINK_BCAST]++;
+        sn_pkt_free(pkt);
+        return;
+    }
+    if (h->dst == 0 || (h->dst >> 28) >= 14 || sn_ipv4_is_broadcast(ip, h->dst)) {
+        ip->drops[DROP_FWD_BROADCAST]++;
+        sn_pkt_free(pkt);
+        return;
+    }
+    /* RFC 1812 5.3.1: a TTL that would reach 0 is not forwarded */
+    if (h->ttl <= 1) {
+        ip->drops[DROP_TTL_EXCEEDED]++;
+        sn_icmp_send_error(ip->icmp, SN_ICMP_TIME_EXCEEDED, SN_ICMP_TTL_EXCEEDED, in, in_len, 0,
+                           now);
+        sn_pkt_free(pkt);
+        return;
+    }
+    sn_ip4 nh;
+    ipv4_iface *out = route(ip, h->dst, &nh);
+    if (!out) {
+        ip->drops[DROP_NO_ROUTE]++;
+        sn_icmp_send_error(ip->icmp, SN_ICMP_DEST_UNREACH, SN_ICMP_NET_UNREACH, in, in_len, 0,
+                           now);
+        sn_pkt_free(pkt);
+        return;
+    }
+    unsigned mtu = sn_netif_mtu(out->nif);
+    if (h->total_len > mtu && h->df) {
+        /* RFC 1191: the next-hop MTU tells the sender what fits */
+        ip->drops[DROP_FRAG_NEEDED]++;
+        sn_icmp_send_error(ip->icmp, SN_ICMP_DEST_UNREACH, SN_ICMP_FRAG_NEEDED, in, in_len, mtu,
+                           now);
+        sn_pkt_free(pkt);
+        return;
+    }
+    /* TTL - 1; the checksum follows incrementally (RFC 1624 eqn 3, RFC 1812
+     * 5.3.1) over the 16-bit word TTL|protocol: no pass over the header */
+    uint8_t *b = sn_pkt_data(pkt);
+    uint16_t old = sn_get_be16(b + 8);
+    b[8]--;
+    sn_put_be16(b + 10, sn_csum_update16(sn_get_be16(b + 10), old, sn_get_be16(b + 8)));
+    sn_pktq q;
+    sn_pktq_init(&q, SIZE_MAX);
+    if (h->total_len > mtu) {
+        /* RFC 1812 5.2.6: DF clear, so fragment; the fragments are new
+         * buffers, the original is ours to free */
+        int n = sn_ipv4_fragment(ip->pool, pkt, mtu, &q);
+        sn_pkt_free(pkt);
+        if (n < 0) {
+            ip->drops[DROP_FWD_NOBUFS]++;
+            return;
+        }
+        ip->fragments_created += (uint64_t)n;
+    } else {
+        sn_pktq_push(&q, pkt); /* cannot fail: the queue is unbounded */
+    }
+    ip->forwarded++;
+    send_queue(ip, out, nh, 0, &q, now);
 }
 
 /* Validate and deliver one IPv4 packet that arrived on interface `f` (NULL:
@@ -223,6 +389,10 @@ static void ip_input(sn_ipv4 *ip, ipv4_iface *f, sn_pkt *pkt)
     }
     int bcast = f ? is_broadcast_for(f, h.dst) : 0;
     if (!sn_ipv4_is_local(ip, h.dst) && !bcast) {
+        if (f && ip->forwarding) {
+            ip_forward(ip, &h, pkt, now);
+            return;
+        }
         ip->drops[DROP_NOT_FOR_US]++;
         sn_pkt_free(pkt);
         return;
@@ -235,10 +405,20 @@ static void ip_input(sn_ipv4 *ip, ipv4_iface *f, sn_pkt *pkt)
         return;
     }
     if (h.mf || h.frag_off) {
-        /* reassembly comes with the routing issue */
-        ip->drops[DROP_FRAGMENT]++;
-        sn_pkt_free(pkt);
-        return;
+        ip->rx_fragments++;
+        sn_pkt *whole = NULL;
+        /* the reassembler takes the fragment whatever happens and counts
+         * its own drops (listed as drop_reass*) */
+        if (sn_reass_input(ip->reass, pkt, &whole) != SN_OK || !whole)
+            return;
+        /* a new buffer from reass_pool: its header says MF 0, offset 0 */
+        pkt = whole;
+        if (sn_ipv4_parse(sn_pkt_data(pkt), sn_pkt_len(pkt), &h) != SN_IPV4_OK) {
+            ip->drops[DROP_REASS]++; /* cannot happen: reass writes a valid header */
+            sn_pkt_free(pkt);
+            return;
+        }
+        ip->reassembled++;
     }
     proto_handler *ph = &ip->protos[h.proto];
     if (!ph->fn) {
@@ -303,8 +483,8 @@ static void loop_deliver(void *user, sn_time_t now)
 
 /* To one of our own addresses: no interface, no ARP; the packet comes back
  * in through ip_input like any other. */
-static int loop_output(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pkt *pkt,
-                       sn_pcap_tap *local_tap)
+static int loop_output(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, uint8_t ttl,
+                       sn_pkt *pkt, sn_pcap_tap *local_tap)
 {
     uint8_t *b = sn_pkt_push(pkt, SN_IPV4_HDR_MIN);
     if (!b || sn_pkt_len(pkt) > 65535) {
@@ -313,7 +493,7 @@ static int loop_output(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pk
         return SN_ERR_NOBUFS;
     }
     sn_ipv4_hdr h = {.total_len = (uint16_t)sn_pkt_len(pkt), .id = ip->next_id++,
-                     .ttl = SN_IPV4_DEFAULT_TTL, .proto = proto, .src = src, .dst = dst};
+                     .ttl = ttl, .proto = proto, .src = src, .dst = dst};
     sn_ipv4_emit(b, &h);
     sn_pcap_tap_write(local_tap, sn_sched_now(ip->sched), b, sn_pkt_len(pkt));
     pkt->meta.flags = 0;
@@ -331,8 +511,17 @@ static int loop_output(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pk
 int sn_ipv4_output(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pkt *pkt,
                    sn_pcap_tap *local_tap)
 {
+    return sn_ipv4_output_opts(ip, src, dst, proto, pkt, local_tap, NULL);
+}
+
+int sn_ipv4_output_opts(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pkt *pkt,
+                        sn_pcap_tap *local_tap, const sn_ipv4_tx_opts *opts)
+{
+    uint8_t ttl = opts && opts->ttl ? opts->ttl : SN_IPV4_DEFAULT_TTL;
+    uint8_t df = opts && opts->df;
+    int may_frag = opts ? !opts->df : ip->frag_local;
     if (sn_ipv4_is_local(ip, dst))
-        return loop_output(ip, src ? src : dst, dst, proto, pkt, local_tap);
+        return loop_output(ip, src ? src : dst, dst, proto, ttl, pkt, local_tap);
     sn_ip4 nh;
     ipv4_iface *f = route(ip, dst, &nh);
     if (!f) {
@@ -340,7 +529,12 @@ int sn_ipv4_output(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pkt *p
         sn_pkt_free(pkt);
         return SN_ERR_NOENT;
     }
-    if (sn_pkt_len(pkt) + SN_IPV4_HDR_MIN > sn_netif_mtu(f->nif)) {
+    size_t total = sn_pkt_len(pkt) + SN_IPV4_HDR_MIN;
+    unsigned mtu = sn_netif_mtu(f->nif);
+    /* DF set: the sender asked not to be fragmented (path MTU discovery),
+     * so it learns at once, as Linux answers EMSGSIZE; beyond 65535 no
+     * header can say the length */
+    if (total > SN_IPV4_MAX_LEN || (!may_frag && total > mtu)) {
         ip->drops[DROP_TX_TOO_BIG]++;
         sn_pkt_free(pkt);
         return SN_ERR_RANGE;
@@ -353,22 +547,34 @@ int sn_ipv4_output(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pkt *p
     }
     sn_ipv4_hdr h = {
         .hdr_len = SN_IPV4_HDR_MIN,
-        .total_len = (uint16_t)sn_pkt_len(pkt),
+        .total_len = (uint16_t)total,
         .id = ip->next_id++,
-        .ttl = SN_IPV4_DEFAULT_TTL,
+        .df = df,
+        .ttl = ttl,
         .proto = proto,
         .src = src ? src : f->addr,
         .dst = dst,
     };
     sn_ipv4_emit(b, &h);
     sn_time_t now = sn_sched_now(ip->sched);
+    /* the transport capture shows the datagram whole, the interface's
+     * capture what goes on its link (fragments, in send_queue) */
     sn_pcap_tap_write(local_tap, now, b, sn_pkt_len(pkt));
-    sn_pcap_tap_write(f->tap, now, b, sn_pkt_len(pkt));
+    sn_pktq q;
+    sn_pktq_init(&q, SIZE_MAX);
+    if (total > mtu) {
+        int n = sn_ipv4_fragment(ip->pool, pkt, mtu, &q);
+        sn_pkt_free(pkt); /* the fragments are new buffers */
+        if (n < 0) {
+            ip->drops[DROP_TX_NOBUFS]++;
+            return SN_ERR_NOBUFS;
+        }
+        ip->fragments_created += (uint64_t)n;
+    } else {
+        sn_pktq_push(&q, pkt); /* cannot fail: the queue is unbounded */
+    }
     ip->tx_packets++;
-    pkt->meta.ifindex = (int)(f - ip->ifs);
-    if (is_broadcast_for(f, dst))
-        return sn_netif_output(f->nif, &sn_mac_broadcast, SN_ETHERTYPE_IPV4, pkt, now);
-    return sn_arp_output(f->arp, nh, pkt);
+    return send_queue(ip, f, nh, is_broadcast_for(f, dst), &q, now);
 }
 
 size_t sn_ipv4_stats(const sn_ipv4 *ip, sn_stat *out, size_t max)
@@ -377,8 +583,21 @@ size_t sn_ipv4_stats(const sn_ipv4 *ip, sn_stat *out, size_t max)
     n = sn_stat_add(out, n, max, "rx_packets", ip->rx_packets);
     n = sn_stat_add(out, n, max, "rx_delivered", ip->rx_delivered);
     n = sn_stat_add(out, n, max, "tx_packets", ip->tx_packets);
+    n = sn_stat_add(out, n, max, "forwarded", ip->forwarded);
+    n = sn_stat_add(out, n, max, "fragments_created", ip->fragments_created);
+    n = sn_stat_add(out, n, max, "rx_fragments", ip->rx_fragments);
+    n = sn_stat_add(out, n, max, "rx_reassembled", ip->reassembled);
+    /* the reassembler's datagram drops, in one line (net/frag lists them
+     * by reason), timeouts apart since they may answer with ICMP */
+    sn_reass_stats rs;
+    sn_reass_get_stats(ip->reass, &rs);
+    uint64_t reass_drops = rs.drop_malformed + rs.drop_duplicate + rs.drop_overlap +
+                           rs.drop_too_big + rs.drop_bad_frag + rs.drop_tiny +
+                           rs.drop_evicted + rs.drop_nobufs + ip->drops[DROP_REASS];
     for (int i = 1; i < DROP_COUNT; i++)
-        n = sn_stat_add(out, n, max, drop_names[i], ip->drops[i]);
+        n = sn_stat_add(out, n, max, drop_names[i],
+                        i == DROP_REASS ? reass_drops : ip->drops[i]);
+    n = sn_stat_add(out, n, max, "drop_reass_timeout", rs.drop_timeout);
     return n;
 }
 

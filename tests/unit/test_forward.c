@@ -1,0 +1,521 @@
+/* net/ipv4 as a router (RFC 1812) over simulated wires (no PHY):
+ * host A - router R - host B on two subnets. Forwarding with TTL - 1 and
+ * the incremental checksum, MAC addresses changing per hop, Time Exceeded,
+ * Net Unreachable, fragmentation or Frag Needed on a small-MTU link,
+ * reassembly for local delivery (and its timeout), local fragmentation,
+ * longest-prefix match on the S4 router-1 table, broadcasts kept home. */
+#include "core/bytes.h"
+#include "core/err.h"
+#include "core/pkt.h"
+#include "core/rng.h"
+#include "core/sched.h"
+#include "mac/frame.h"
+#include "mac/netif.h"
+#include "net/frag.h"
+#include "net/icmp.h"
+#include "net/inet_csum.h"
+#include "net/ipv4.h"
+#include "net/udp.h"
+#include "net/udp_wire.h"
+#include "sn_test.h"
+
+/* A wire end: a frame sent arrives at the peer 1 ms later (no peer: the
+ * frame is only recorded). Every end keeps its last frame and counts. */
+typedef struct wire_end {
+    sn_sched *s;
+    struct wire_end *peer;
+    sn_netif *nif;
+    sn_pktq inflight;
+    uint64_t sent;
+    uint8_t last[2048];
+    size_t last_len, max_len;
+} wire_end;
+
+static void wire_deliver(void *user, sn_time_t now)
+{
+    wire_end *e = user;
+    sn_pkt *p = sn_pktq_pop(&e->inflight);
+    if (p)
+        sn_netif_input(e->nif, p, now);
+}
+
+static int wire_send(void *lower, sn_pkt *frame)
+{
+    wire_end *e = lower;
+    e->sent++;
+    e->last_len = sn_pkt_len(frame) < sizeof e->last ? sn_pkt_len(frame) : sizeof e->last;
+    memcpy(e->last, sn_pkt_data(frame), e->last_len);
+    if (sn_pkt_len(frame) > e->max_len)
+        e->max_len = sn_pkt_len(frame);
+    if (!e->peer || sn_pktq_push(&e->peer->inflight, frame) != SN_OK) {
+        sn_pkt_free(frame);
+        return SN_OK;
+    }
+    sn_sched_after(e->s, SN_NS_PER_MS, wire_deliver, e->peer);
+    return SN_OK;
+}
+
+#define MAX_IF 3
+
+typedef struct node {
+    sn_pktpool *pool;
+    wire_end end[MAX_IF];
+    sn_netif *nif[MAX_IF];
+    sn_ip4 addr[MAX_IF];
+    size_t n_if;
+    sn_ipv4 *ip;
+    sn_udp *udp;
+    sn_udp_sock *sock; /* port 5000 */
+    int got;
+    uint8_t last[2048];
+    size_t last_len;
+    sn_ip4 last_src;
+} node;
+
+static sn_sched *sched;
+static node A, R, B;
+
+static sn_ip4 ip4(const char *s)
+{
+    sn_ip4 a = 0;
+    sn_ip4_parse(s, &a);
+    return a;
+}
+
+static uint64_t stat_of(const sn_stat *s, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(s[i].name, name))
+            return s[i].value;
+    fprintf(stderr, "no counter %s\n", name);
+    return UINT64_MAX;
+}
+static uint64_t ip_stat(const node *n, const char *name)
+{
+    sn_stat s[SN_STATS_MAX];
+    return stat_of(s, sn_ipv4_stats(n->ip, s, SN_STATS_MAX), name);
+}
+
+static void on_udp(void *user, sn_udp_sock *s, sn_ip4 src, uint16_t sport, sn_ip4 dst,
+                   const uint8_t *data, size_t len, const sn_pkt_meta *meta)
+{
+    (void)s, (void)sport, (void)dst, (void)meta;
+    node *n = user;
+    n->got++;
+    n->last_len = len < sizeof n->last ? len : sizeof n->last;
+    memcpy(n->last, data, n->last_len);
+    n->last_src = src;
+}
+
+static void node_init(node *n)
+{
+    memset(n, 0, sizeof *n);
+    n->pool = sn_pktpool_create(128, 2048);
+    n->ip = sn_ipv4_create(sched, n->pool);
+    n->udp = sn_udp_create(n->ip, n->pool, NULL, 7);
+    n->sock = sn_udp_open(n->udp, 5000, on_udp, n, "t", NULL);
+    CHECK(n->pool && n->ip && n->udp && n->sock);
+}
+
+/* Add interface k with MAC aa:bb:cc:dd:<id>:<k>, address "a.b.c.d/len". */
+static void node_if(node *n, uint8_t id, const char *cidr, unsigned mtu)
+{
+    size_t k = n->n_if++;
+    wire_end *e = &n->end[k];
+    e->s = sched;
+    sn_pktq_init(&e->inflight, 256);
+    sn_netif_config c = {.name = "eth", .mtu = mtu,
+                         .mac = {{0xaa, 0xbb, 0xcc, 0xdd, id, (uint8_t)k}}};
+    n->nif[k] = sn_netif_create(&c, wire_send, e, NULL);
+    e->nif = n->nif[k];
+    int len;
+    sn_ip4_parse_prefix(cidr, &n->addr[k], &len);
+    CHECK_EQ_INT(sn_ipv4_add_iface(n->ip, n->nif[k], n->addr[k], len, NULL), (int)k);
+}
+
+static void link_ends(node *a, size_t ka, node *b, size_t kb)
+{
+    a->end[ka].peer = &b->end[kb];
+    b->end[kb].peer = &a->end[ka];
+}
+
+static void node_fini(node *n)
+{
+    sn_udp_destroy(n->udp);
+    sn_ipv4_destroy(n->ip);
+    for (size_t k = 0; k < n->n_if; k++) {
+        sn_netif_destroy(n->nif[k]);
+        sn_pktq_clear(&n->end[k].inflight);
+    }
+    CHECK_EQ_INT(sn_pktpool_in_use(n->pool), 0); /* nothing leaked */
+    sn_pktpool_destroy(n->pool);
+}
+
+/* A 192.168.1.10/24 -- R (192.168.1.1 | 192.168.2.1, forwarding) -- B
+ * 192.168.2.20/24; R's far side has MTU `far_mtu`. */
+static void setup(unsigned far_mtu)
+{
+    sched = sn_sched_create();
+    node_init(&A);
+    node_init(&R);
+    node_init(&B);
+    node_if(&A, 0x0a, "192.168.1.10/24", 1500);
+    node_if(&R, 0x01, "192.168.1.1/24", 1500);
+    node_if(&R, 0x01, "192.168.2.1/24", far_mtu);
+    node_if(&B, 0x0b, "192.168.2.20/24", far_mtu);
+    link_ends(&A, 0, &R, 0);
+    link_ends(&R, 1, &B, 0);
+    sn_ipv4_set_forwarding(R.ip, 1);
+    CHECK_EQ_INT(sn_ipv4_set_default_gw(A.ip, ip4("192.168.1.1")), SN_OK);
+    CHECK_EQ_INT(sn_ipv4_set_default_gw(B.ip, ip4("192.168.2.1")), SN_OK);
+}
+
+static void teardown(void)
+{
+    node_fini(&A);
+    node_fini(&R);
+    node_fini(&B);
+    sn_sched_destroy(sched);
+}
+
+static void run_for(sn_time_t dt) { sn_sched_run(sched, sn_sched_now(sched) + dt, 0); }
+
+/* A UDP datagram 5000 -> dst:5000 sent with explicit IP options. */
+static int send_udp(node *n, sn_ip4 dst, const uint8_t *data, size_t len,
+                    const sn_ipv4_tx_opts *o)
+{
+    sn_pkt *p = sn_pkt_alloc_tx(n->pool);
+    CHECK(p != NULL);
+    uint8_t *b = sn_pkt_put(p, SN_UDP_HDR_LEN + len);
+    CHECK(b != NULL);
+    memcpy(b + SN_UDP_HDR_LEN, data, len);
+    sn_ip4 src = sn_ipv4_source_for(n->ip, dst);
+    sn_udp_hdr h = {.sport = 5000, .dport = 5000, .len = (uint16_t)(SN_UDP_HDR_LEN + len)};
+    sn_udp_emit(b, &h, src, dst);
+    return sn_ipv4_output_opts(n->ip, src, dst, SN_IPPROTO_UDP, p, NULL, o);
+}
+
+/* The IPv4 header of the last frame sent on a wire end (after Ethernet). */
+static const uint8_t *last_ip(const wire_end *e) { return e->last + SN_ETH_HDR_LEN; }
+
+static void test_forward_udp(void)
+{
+    setup(1500);
+    sn_ip4 b = ip4("192.168.2.20"), a = ip4("192.168.1.10");
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, b, 5000, "through", 7), SN_OK);
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(B.got, 1);
+    CHECK_EQ_INT(B.last_len, 7);
+    CHECK(memcmp(B.last, "through", 7) == 0);
+    CHECK_EQ_INT(B.last_src, a);
+    CHECK_EQ_INT(ip_stat(&R, "forwarded"), 1);
+    /* hop 1: A's MAC -> R's first interface, TTL 64 */
+    const uint8_t *f = A.end[0].last;
+    CHECK_MEM(f, sn_netif_mac(R.nif[0])->b, 6);
+    CHECK_MEM(f + 6, sn_netif_mac(A.nif[0])->b, 6);
+    CHECK_EQ_INT(last_ip(&A.end[0])[8], 64);
+    /* hop 2: R's second interface -> B's MAC, TTL 63; addresses unchanged */
+    f = R.end[1].last;
+    CHECK_MEM(f, sn_netif_mac(B.nif[0])->b, 6);
+    CHECK_MEM(f + 6, sn_netif_mac(R.nif[1])->b, 6);
+    const uint8_t *h = last_ip(&R.end[1]);
+    CHECK_EQ_INT(h[8], 63);
+    CHECK_EQ_INT(sn_get_be32(h + 12), a);
+    CHECK_EQ_INT(sn_get_be32(h + 16), b);
+    /* the incrementally updated checksum equals a full recomputation */
+    uint8_t hdr[20];
+    memcpy(hdr, h, 20);
+    uint16_t got = sn_get_be16(hdr + 10);
+    hdr[10] = hdr[11] = 0;
+    CHECK_EQ_INT(got, sn_csum_finish(sn_csum_add(0, hdr, 20)));
+    /* and B answers back through R too */
+    CHECK_EQ_INT(sn_udp_sendto(B.sock, a, 5000, "back", 4), SN_OK);
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(A.got, 1);
+    CHECK_EQ_INT(ip_stat(&R, "forwarded"), 2);
+    /* a host (forwarding off) does not forward: counted */
+    CHECK_EQ_INT(ip_stat(&A, "forwarded"), 0);
+    teardown();
+}
+
+/* RFC 1624 eqn 3 as used by the router, against a full recomputation, for
+ * random headers and every TTL. */
+static void test_incremental_checksum_property(void)
+{
+    sn_rng rng;
+    sn_rng_seed(&rng, 99);
+    for (int i = 0; i < 100000; i++) {
+        uint8_t h[20];
+        for (int k = 0; k < 20; k++)
+            h[k] = (uint8_t)sn_rng_below(&rng, 256);
+        h[0] = 0x45;
+        if (h[8] == 0)
+            h[8] = 1;
+        h[10] = h[11] = 0;
+        sn_put_be16(h + 10, sn_csum_finish(sn_csum_add(0, h, 20)));
+        uint16_t old = sn_get_be16(h + 8);
+        h[8]--;
+        uint16_t inc = sn_csum_update16(sn_get_be16(h + 10), old, sn_get_be16(h + 8));
+        h[10] = h[11] = 0;
+        uint16_t full = sn_csum_finish(sn_csum_add(0, h, 20));
+        if (inc != full) {
+            CHECK_EQ_INT(inc, full);
+            break;
+        }
+    }
+}
+
+static void test_ttl_exceeded_and_no_route(void)
+{
+    setup(1500);
+    sn_ip4 b = ip4("192.168.2.20");
+    /* TTL 1 reaches R but would leave with 0: Time Exceeded from R's
+     * address on A's side (RFC 1812 4.3.2.4) */
+    sn_ipv4_tx_opts o = {.ttl = 1};
+    CHECK_EQ_INT(send_udp(&A, b, (const uint8_t *)"x", 1, &o), SN_OK);
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(B.got, 0);
+    CHECK_EQ_INT(ip_stat(&R, "drop_ttl_exceeded"), 1);
+    sn_udp_error e;
+    CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
+    CHECK_EQ_INT(e.type, SN_ICMP_TIME_EXCEEDED);
+    CHECK_EQ_INT(e.code, SN_ICMP_TTL_EXCEEDED);
+    CHECK_EQ_INT(e.from, ip4("192.168.1.1"));
+    CHECK_EQ_INT(e.dst, b);
+    /* TTL 2 gets through with 1 left; local delivery ignores TTL */
+    o.ttl = 2;
+    CHECK_EQ_INT(send_udp(&A, b, (const uint8_t *)"y", 1, &o), SN_OK);
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(B.got, 1);
+    CHECK_EQ_INT(last_ip(&R.end[1])[8], 1);
+    /* TTL 1 to the router itself is delivered (IP-03) */
+    o.ttl = 1;
+    CHECK_EQ_INT(send_udp(&A, ip4("192.168.1.1"), (const uint8_t *)"z", 1, &o), SN_OK);
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(R.got, 1);
+    /* no route on R: Net Unreachable */
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("172.16.0.1"), 5000, "n", 1), SN_OK);
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(ip_stat(&R, "drop_no_route"), 1);
+    CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
+    CHECK_EQ_INT(e.type, SN_ICMP_DEST_UNREACH);
+    CHECK_EQ_INT(e.code, SN_ICMP_NET_UNREACH);
+    CHECK_EQ_INT(e.from, ip4("192.168.1.1"));
+    /* a host without a route refuses locally */
+    CHECK_EQ_INT(sn_udp_sendto(B.sock, ip4("172.16.0.1"), 5000, "n", 1), SN_OK);
+    sn_ipv4_set_default_gw(B.ip, 0);
+    CHECK_EQ_INT(sn_udp_sendto(B.sock, ip4("172.16.0.1"), 5000, "n", 1), SN_ERR_NOENT);
+    CHECK_EQ_INT(ip_stat(&B, "drop_no_route"), 1);
+    run_for(SN_NS_PER_S);
+    teardown();
+}
+
+static void fill(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(i * 7 + 3);
+}
+
+static void test_small_mtu_fragment_or_frag_needed(void)
+{
+    setup(576);
+    sn_ip4 b = ip4("192.168.2.20");
+    static uint8_t data[1400];
+    fill(data, sizeof data);
+    /* resolve every hop first: ARP queues few packets per address */
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, b, 5000, "p", 1), SN_OK);
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(B.got, 1);
+    /* DF clear: R fragments, B reassembles */
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, b, 5000, data, sizeof data), SN_OK);
+    uint64_t frames_before = R.end[1].sent;
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(B.got, 2);
+    CHECK_EQ_INT(B.last_len, sizeof data);
+    CHECK(memcmp(B.last, data, sizeof data) == 0);
+    CHECK_EQ_INT(R.end[1].sent - frames_before, 3); /* 1428 bytes in 552-byte pieces */
+    CHECK(R.end[1].max_len <= 576 + SN_ETH_HDR_LEN + SN_ETH_FCS_LEN);
+    CHECK_EQ_INT(ip_stat(&R, "fragments_created"), 3);
+    CHECK_EQ_INT(ip_stat(&B, "rx_fragments"), 3);
+    CHECK_EQ_INT(ip_stat(&B, "rx_reassembled"), 1);
+    CHECK_EQ_INT(ip_stat(&B, "drop_reass"), 0);
+    /* DF set: Frag Needed with the next-hop MTU, from R's A-side address */
+    sn_ipv4_tx_opts o = {.df = 1};
+    CHECK_EQ_INT(send_udp(&A, b, data, sizeof data, &o), SN_OK);
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(B.got, 2);
+    CHECK_EQ_INT(ip_stat(&R, "drop_frag_needed"), 1);
+    sn_udp_error e;
+    CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
+    CHECK_EQ_INT(e.type, SN_ICMP_DEST_UNREACH);
+    CHECK_EQ_INT(e.code, SN_ICMP_FRAG_NEEDED);
+    CHECK_EQ_INT(e.extra, 576);
+    CHECK_EQ_INT(e.from, ip4("192.168.1.1"));
+    /* local output on B's 576 link: refused by default and with DF... */
+    CHECK_EQ_INT(sn_udp_sendto(B.sock, ip4("192.168.1.10"), 5000, data, sizeof data),
+                 SN_ERR_RANGE);
+    CHECK_EQ_INT(send_udp(&B, ip4("192.168.1.10"), data, sizeof data, &o), SN_ERR_RANGE);
+    CHECK_EQ_INT(ip_stat(&B, "drop_tx_too_big"), 2);
+    /* ...fragmented when allowed; A reassembles (R forwards 3 fragments) */
+    sn_ipv4_set_local_fragmentation(B.ip, 1);
+    CHECK_EQ_INT(sn_udp_sendto(B.sock, ip4("192.168.1.10"), 5000, data, sizeof data), SN_OK);
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(A.got, 1);
+    CHECK_EQ_INT(A.last_len, sizeof data);
+    CHECK(memcmp(A.last, data, sizeof data) == 0);
+    CHECK_EQ_INT(ip_stat(&B, "fragments_created"), 3);
+    CHECK_EQ_INT(ip_stat(&A, "rx_reassembled"), 1);
+    teardown();
+}
+
+/* A first fragment alone: after the 60 s reassembly timeout the sender
+ * gets Time Exceeded code 1 (RFC 1122 3.3.2). */
+static void test_reassembly_timeout(void)
+{
+    setup(1500);
+    sn_ip4 b = ip4("192.168.2.20");
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, b, 5000, "p", 1), SN_OK); /* resolve */
+    run_for(SN_NS_PER_S);
+    static uint8_t data[1400];
+    fill(data, sizeof data);
+    sn_pkt *p = sn_pkt_alloc_tx(A.pool);
+    uint8_t *u = sn_pkt_put(p, SN_UDP_HDR_LEN + sizeof data);
+    memcpy(u + SN_UDP_HDR_LEN, data, sizeof data);
+    sn_udp_hdr uh = {.sport = 5000, .dport = 5000, .len = (uint16_t)(8 + sizeof data)};
+    sn_ip4 a = ip4("192.168.1.10");
+    sn_udp_emit(u, &uh, a, b);
+    uint8_t *ih = sn_pkt_push(p, 20);
+    sn_ipv4_hdr h = {.total_len = (uint16_t)sn_pkt_len(p), .id = 77, .ttl = 64,
+                     .proto = SN_IPPROTO_UDP, .src = a, .dst = b};
+    sn_ipv4_emit(ih, &h);
+    sn_pktq q;
+    sn_pktq_init(&q, 16);
+    CHECK_EQ_INT(sn_ipv4_fragment(A.pool, p, 576, &q), 3);
+    sn_pkt_free(p);
+    sn_pkt *first = sn_pktq_pop(&q);
+    sn_pktq_clear(&q);
+    /* the first fragment, straight onto A's wire through its netif */
+    CHECK_EQ_INT(sn_netif_output(A.nif[0], sn_netif_mac(R.nif[0]), SN_ETHERTYPE_IPV4, first,
+                                 sn_sched_now(sched)),
+                 SN_OK);
+    run_for(59 * SN_NS_PER_S);
+    CHECK_EQ_INT(ip_stat(&B, "rx_fragments"), 1);
+    CHECK_EQ_INT(ip_stat(&B, "drop_reass_timeout"), 0);
+    run_for(2 * SN_NS_PER_S);
+    CHECK_EQ_INT(ip_stat(&B, "drop_reass_timeout"), 1);
+    CHECK_EQ_INT(B.got, 1);
+    sn_udp_error e;
+    CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
+    CHECK_EQ_INT(e.type, SN_ICMP_TIME_EXCEEDED);
+    CHECK_EQ_INT(e.code, SN_ICMP_REASM_EXCEEDED);
+    CHECK_EQ_INT(e.from, b);
+    teardown();
+}
+
+static void test_broadcasts_not_forwarded(void)
+{
+    setup(1500);
+    uint64_t far = R.end[1].sent;
+    /* limited broadcast, R's A-side directed broadcast (local to R), the
+     * far side's directed broadcast, and multicast */
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, 0xFFFFFFFFu, 5000, "b", 1), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("192.168.1.255"), 5000, "b", 1), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("192.168.2.255"), 5000, "b", 1), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("224.0.0.9"), 5000, "b", 1), SN_OK);
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(R.got, 2); /* the two broadcasts of its own network */
+    CHECK_EQ_INT(B.got, 0);
+    CHECK_EQ_INT(R.end[1].sent, far); /* nothing crossed */
+    CHECK_EQ_INT(ip_stat(&R, "forwarded"), 0);
+    CHECK_EQ_INT(ip_stat(&R, "drop_fwd_broadcast"), 2);
+    /* a unicast datagram for B inside a link-layer broadcast */
+    sn_pkt *p = sn_pkt_alloc_tx(A.pool);
+    uint8_t *u = sn_pkt_put(p, SN_UDP_HDR_LEN + 1);
+    sn_udp_hdr uh = {.sport = 5000, .dport = 5000, .len = 9};
+    sn_ip4 a = ip4("192.168.1.10"), b = ip4("192.168.2.20");
+    u[8] = 'x';
+    sn_udp_emit(u, &uh, a, b);
+    uint8_t *ih = sn_pkt_push(p, 20);
+    sn_ipv4_hdr h = {.total_len = 29, .id = 5, .ttl = 64, .proto = SN_IPPROTO_UDP,
+                     .src = a, .dst = b};
+    sn_ipv4_emit(ih, &h);
+    sn_netif_output(A.nif[0], &sn_mac_broadcast, SN_ETHERTYPE_IPV4, p, sn_sched_now(sched));
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(ip_stat(&R, "drop_link_broadcast"), 1);
+    CHECK_EQ_INT(R.end[1].sent, far);
+    CHECK_EQ_INT(B.got, 0);
+    teardown();
+}
+
+/* S4's router R1: 192.168.2.0/24 via R2 (10.255.12.2), 10.0.0.0/16 via the
+ * central router (10.255.1.254). Its two far links lead nowhere: the ARP
+ * request R1 sends shows which next hop it chose. */
+static void test_lpm_s4_router1(void)
+{
+    sched = sn_sched_create();
+    node_init(&A);
+    node_init(&R);
+    node_if(&A, 0x0a, "192.168.1.10/24", 1500);
+    node_if(&R, 0x01, "192.168.1.1/24", 1500);
+    node_if(&R, 0x01, "10.255.12.1/24", 1500);
+    node_if(&R, 0x01, "10.255.1.1/24", 1500);
+    link_ends(&A, 0, &R, 0);
+    sn_ipv4_set_forwarding(R.ip, 1);
+    CHECK_EQ_INT(sn_ipv4_set_default_gw(A.ip, ip4("192.168.1.1")), SN_OK);
+    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, ip4("192.168.2.0"), 24, ip4("10.255.12.2")), SN_OK);
+    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, ip4("10.0.0.0"), 16, ip4("10.255.1.254")), SN_OK);
+    /* refused: next hop on no connected network, host bits, duplicate */
+    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, ip4("172.16.0.0"), 12, ip4("10.9.9.9")), SN_ERR_NOENT);
+    CHECK_EQ_INT(sn_ipv4_set_default_gw(R.ip, ip4("10.9.9.9")), SN_ERR_NOENT);
+    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, ip4("10.0.0.1"), 16, ip4("10.255.1.254")), SN_ERR_INVAL);
+    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, ip4("10.0.0.0"), 16, ip4("10.255.1.254")), SN_ERR_EXIST);
+    sn_route rt[8];
+    CHECK_EQ_INT(sn_ipv4_routes(R.ip, rt, 8), 5); /* 3 connected + 2 static */
+    CHECK_EQ_INT(rt[0].prefix, ip4("10.0.0.0"));
+    CHECK_EQ_INT(rt[0].next_hop, ip4("10.255.1.254"));
+    CHECK_EQ_INT(rt[0].ifindex, 2);
+    CHECK_EQ_INT(sn_ipv4_routes(A.ip, rt, 8), 2); /* connected + default */
+    CHECK_EQ_INT(rt[0].prefix_len, 0);
+    struct {
+        const char *dst;
+        size_t out_if;
+        const char *next_hop;
+    } cases[] = {
+        {"192.168.2.10", 1, "10.255.12.2"},
+        {"10.0.1.10", 2, "10.255.1.254"},
+        {"10.255.12.7", 1, "10.255.12.7"}, /* connected: on-link */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint64_t sent = R.end[cases[i].out_if].sent;
+        CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4(cases[i].dst), 5000, "q", 1), SN_OK);
+        run_for(100 * SN_NS_PER_MS);
+        CHECK_EQ_INT(R.end[cases[i].out_if].sent, sent + 1);
+        const uint8_t *f = R.end[cases[i].out_if].last;
+        CHECK_EQ_INT(sn_get_be16(f + 12), SN_ETHERTYPE_ARP);
+        CHECK_EQ_INT(sn_get_be32(f + SN_ETH_HDR_LEN + 24), ip4(cases[i].next_hop));
+    }
+    CHECK_EQ_INT(ip_stat(&R, "forwarded"), 3);
+    /* 172.16.0.1 matches nothing on R1 (no default route there) */
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("172.16.0.1"), 5000, "q", 1), SN_OK);
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(ip_stat(&R, "drop_no_route"), 1);
+    sn_udp_error e;
+    CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
+    CHECK_EQ_INT(e.code, SN_ICMP_NET_UNREACH);
+    run_for(20 * SN_NS_PER_S); /* let ARP give up on the silent next hops */
+    node_fini(&A);
+    node_fini(&R);
+    sn_sched_destroy(sched);
+}
+
+int main(void)
+{
+    TEST_RUN(test_forward_udp);
+    TEST_RUN(test_incremental_checksum_property);
+    TEST_RUN(test_ttl_exceeded_and_no_route);
+    TEST_RUN(test_small_mtu_fragment_or_frag_needed);
+    TEST_RUN(test_reassembly_timeout);
+    TEST_RUN(test_broadcasts_not_forwarded);
+    TEST_RUN(test_lpm_s4_router1);
+    TEST_DONE();
+}
