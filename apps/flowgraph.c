@@ -374,6 +374,34 @@ bad:
                 show(v, b), key);
 }
 
+/* A bare IPv4 address (no prefix, no port). */
+static int get_ip(fg_ctx *c, const yaml_node_t *v, const char *key, sn_ip4 *out)
+{
+    char s[32], b[SHOW_BUF];
+    int r = get_short(c, v, key, s, sizeof s);
+    if (r < 0)
+        return -1;
+    if (r > 0 || sn_ip4_parse(s, out) != SN_OK)
+        return fail(c, v, "bad IPv4 address '%s' for '%s'", show(v, b), key);
+    return 0;
+}
+
+/* true/false (also yes/no, on/off). */
+static int get_bool(fg_ctx *c, const yaml_node_t *v, const char *key, int *out)
+{
+    char s[8], b[SHOW_BUF];
+    int r = get_short(c, v, key, s, sizeof s);
+    if (r < 0)
+        return -1;
+    if (r == 0 && (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on")))
+        *out = 1;
+    else if (r == 0 && (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off")))
+        *out = 0;
+    else
+        return fail(c, v, "bad value '%s' for '%s' (expected true or false)", show(v, b), key);
+    return 0;
+}
+
 /* ---- mappings and sequences -------------------------------------------- */
 
 /* Check that `map` is a mapping whose keys are all in `names` (NULL-ended),
@@ -643,6 +671,58 @@ static int parse_hello(fg_ctx *c, size_t ni, sn_fg_app *a, const yaml_node_t *n)
     return 0;
 }
 
+static const char *const ping_keys[] = {"to", "count", "interval", "size", "at", NULL};
+enum { PGK_TO, PGK_COUNT, PGK_INTERVAL, PGK_SIZE, PGK_AT, PGK_N };
+
+/* ping: {to: ADDR, count: 3, interval: 1, size: 56, at: 0}, like
+ * `ping -c 3 -i 1 -s 56 ADDR` started at `at`. */
+static int parse_ping(fg_ctx *c, size_t ni, sn_fg_app *a, const yaml_node_t *n)
+{
+    yaml_node_t *v[PGK_N];
+    a->type = SN_FG_APP_PING;
+    a->count = 3;
+    a->interval_s = 1.0;
+    a->size = 56;
+    if (get_fields(c, n, "ping app", ping_keys, v))
+        return -1;
+    if (!v[PGK_TO])
+        return fail(c, n, "ping app needs 'to' (an IPv4 address)");
+    if (get_ip(c, v[PGK_TO], "to", &a->to_addr))
+        return -1;
+    uint64_t x;
+    if (v[PGK_COUNT]) {
+        if (get_u64(c, v[PGK_COUNT], "count", &x))
+            return -1;
+        if (x < 1 || x > 10000)
+            return fail(c, v[PGK_COUNT], "count %llu out of range 1..10000", (unsigned long long)x);
+        a->count = (unsigned)x;
+    }
+    if (v[PGK_INTERVAL]) {
+        if (get_double(c, v[PGK_INTERVAL], "interval", &a->interval_s))
+            return -1;
+        if (!(a->interval_s >= 0.001 && a->interval_s <= 3600))
+            return fail(c, v[PGK_INTERVAL], "interval %g s out of range 0.001..3600",
+                        a->interval_s);
+    }
+    if (v[PGK_SIZE]) {
+        if (get_u64(c, v[PGK_SIZE], "size", &x))
+            return -1;
+        if (x > 65507)
+            return fail(c, v[PGK_SIZE], "size %llu larger than an IPv4 datagram allows (65507)",
+                        (unsigned long long)x);
+        a->size = (unsigned)x;
+    }
+    if (v[PGK_AT]) {
+        if (get_double(c, v[PGK_AT], "at", &a->at_s))
+            return -1;
+        if (!(a->at_s >= 0))
+            return fail(c, v[PGK_AT], "at %g is negative", a->at_s);
+        c->app_at[ni][c->fg->nodes[ni].n_apps] = v[PGK_AT];
+    }
+    a->has_send = 1; /* it sends at `at`: checked against the duration */
+    return 0;
+}
+
 static int parse_app(fg_ctx *c, size_t ni, const yaml_node_t *n)
 {
     sn_fg_node *nd = &c->fg->nodes[ni];
@@ -666,15 +746,61 @@ static int parse_app(fg_ctx *c, size_t ni, const yaml_node_t *n)
         !memcmp(k->data.scalar.value, "hello", 5)) {
         if (parse_hello(c, ni, a, v))
             return -1;
+    } else if (k->type == YAML_SCALAR_NODE && k->data.scalar.length == 4 &&
+               !memcmp(k->data.scalar.value, "ping", 4)) {
+        if (parse_ping(c, ni, a, v))
+            return -1;
     } else {
-        return fail(c, k, "unknown app type '%s' (expected hello)", show(k, b));
+        return fail(c, k, "unknown app type '%s' (expected hello or ping)", show(k, b));
     }
     nd->n_apps++;
     return 0;
 }
 
-static const char *const node_keys[] = {"name", "type", "ageing", "interfaces", "apps", NULL};
-enum { NK_NAME, NK_TYPE, NK_AGEING, NK_IFACES, NK_APPS, NK_N };
+static const char *const node_keys[] = {"name",       "type",   "ageing", "forwarding",
+                                        "routes",     "interfaces", "apps", NULL};
+enum { NK_NAME, NK_TYPE, NK_AGEING, NK_FWD, NK_ROUTES, NK_IFACES, NK_APPS, NK_N };
+
+static const char *const route_keys[] = {"to", "via", NULL};
+enum { RK_TO, RK_VIA, RK_N };
+
+/* routes: [{to: PREFIX/LEN, via: NEXT_HOP}, ...]; 0.0.0.0/0 is the default. */
+static int parse_routes(fg_ctx *c, sn_fg_node *nd, const yaml_node_t *seq)
+{
+    char b[SHOW_BUF];
+    if (check_seq(c, seq, "routes"))
+        return -1;
+    for (yaml_node_item_t *it = seq->data.sequence.items.start;
+         it < seq->data.sequence.items.top; it++) {
+        yaml_node_t *rn = node_at(c, *it), *v[RK_N];
+        if (!rn)
+            return fail(c, seq, "malformed routes");
+        if (nd->n_routes >= SN_FG_MAX_ROUTES)
+            return fail(c, rn, "too many routes in node '%s' (at most %d)", nd->name,
+                        SN_FG_MAX_ROUTES);
+        if (get_fields(c, rn, "route", route_keys, v))
+            return -1;
+        if (!v[RK_TO] || !v[RK_VIA])
+            return fail(c, rn, "a route needs 'to' (prefix/len) and 'via' (next hop)");
+        sn_fg_route *r = &nd->routes[nd->n_routes];
+        r->line = (int)rn->start_mark.line + 1;
+        char s[32];
+        int k = get_short(c, v[RK_TO], "to", s, sizeof s);
+        if (k < 0)
+            return -1;
+        if (k > 0 || sn_ip4_parse_prefix(s, &r->prefix, &r->prefix_len) != SN_OK)
+            return fail(c, v[RK_TO], "bad prefix '%s' (expected a.b.c.d/len)", show(v[RK_TO], b));
+        if (r->prefix & ~sn_ip4_mask(r->prefix_len))
+            return fail(c, v[RK_TO], "prefix '%s' has host bits set", show(v[RK_TO], b));
+        if (get_ip(c, v[RK_VIA], "via", &r->via))
+            return -1;
+        for (size_t i = 0; i < nd->n_routes; i++)
+            if (nd->routes[i].prefix == r->prefix && nd->routes[i].prefix_len == r->prefix_len)
+                return fail(c, v[RK_TO], "duplicate route to '%s'", show(v[RK_TO], b));
+        nd->n_routes++;
+    }
+    return 0;
+}
 
 /* type: host (default), switch or hub; ageing only for a switch. */
 static int parse_node_type(fg_ctx *c, sn_fg_node *nd, yaml_node_t *const *v)
@@ -730,6 +856,13 @@ static int parse_node(fg_ctx *c, const yaml_node_t *n)
             return fail(c, v[NK_NAME], "duplicate node name '%s'", nd->name);
     if (parse_node_type(c, nd, v))
         return -1;
+    if (v[NK_FWD] && get_bool(c, v[NK_FWD], "forwarding", &nd->forwarding))
+        return -1;
+    if (v[NK_ROUTES] && parse_routes(c, nd, v[NK_ROUTES]))
+        return -1;
+    if (nd->type != SN_FG_NODE_HOST && (v[NK_FWD] || v[NK_ROUTES]))
+        return fail(c, v[NK_FWD] ? v[NK_FWD] : v[NK_ROUTES],
+                    "node '%s': routing is for hosts and routers, not a switch or hub", nd->name);
     if (v[NK_IFACES]) {
         if (check_seq(c, v[NK_IFACES], "interfaces"))
             return -1;

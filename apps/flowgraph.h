@@ -20,6 +20,12 @@
  *         - {name: rf0, medium: air, mac: "AA:BB:CC:DD:EE:F2", ipv4: 192.168.1.20/24}
  *       apps:
  *         - hello: {listen: 5000}
+ *     - name: R1               # a router: forwarding on, static routes
+ *       forwarding: true
+ *       routes: [{to: 192.168.2.0/24, via: 10.255.0.2}, {to: 0.0.0.0/0, via: 10.255.1.1}]
+ *       interfaces: [...]
+ *       apps:
+ *         - ping: {to: 192.168.2.10, count: 3, interval: 1, size: 56, at: 0.1}
  *     - name: SW               # a switch: interfaces are its ports 1, 2, ...
  *       type: switch           # host (default) | switch | hub
  *       ageing: 300            # [s] switch only; IEEE 802.1D default
@@ -50,6 +56,14 @@
 #define SN_FG_MAX_IFACES 8
 #define SN_FG_MAX_APPS 16
 #define SN_FG_MAX_PER_MEDIUM 64 /* interfaces attached to one medium */
+#define SN_FG_MAX_ROUTES 32
+
+typedef struct sn_fg_route {
+    sn_ip4 prefix;
+    int prefix_len;
+    sn_ip4 via;           /* next hop */
+    int line;
+} sn_fg_route;
 
 typedef struct sn_fg_medium {
     char name[SN_FG_NAME_MAX];
@@ -70,7 +84,7 @@ typedef struct sn_fg_iface {
     int line;
 } sn_fg_iface;
 
-enum sn_fg_app_type { SN_FG_APP_HELLO = 1 };
+enum sn_fg_app_type { SN_FG_APP_HELLO = 1, SN_FG_APP_PING };
 
 typedef struct sn_fg_app {
     int type;             /* sn_fg_app_type */
@@ -82,6 +96,10 @@ typedef struct sn_fg_app {
     uint16_t to_port;
     uint16_t from_port;   /* 0 = ephemeral */
     double at_s;          /* [s] when to send */
+    /* ping (to_addr, at_s too) */
+    unsigned count;       /* echo requests */
+    double interval_s;    /* [s] between them */
+    unsigned size;        /* [bytes] payload */
     int line;
 } sn_fg_app;
 
@@ -91,6 +109,9 @@ typedef struct sn_fg_node {
     char name[SN_FG_NAME_MAX];
     int type;             /* sn_fg_node_type; default host */
     double ageing_s;      /* [s] switch: learned entries expire (802.1D: 300) */
+    int forwarding;       /* 1: a router (forwards packets not for it) */
+    sn_fg_route routes[SN_FG_MAX_ROUTES];
+    size_t n_routes;
     sn_fg_iface ifaces[SN_FG_MAX_IFACES];
     size_t n_ifaces;
     sn_fg_app apps[SN_FG_MAX_APPS];

@@ -12,6 +12,7 @@
 #include "apps/describe.h"
 #include "apps/hello.h"
 #include "apps/json_out.h"
+#include "apps/ping.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/pcap_tap.h"
@@ -22,6 +23,7 @@
 #include "mac/netif.h"
 #include "net/icmp.h"
 #include "net/ipv4.h"
+#include "net/route.h"
 #include "net/udp.h"
 #include "phy/medium.h"
 #include "phy/phy.h"
@@ -60,6 +62,8 @@ typedef struct run_node {
     sn_hello *apps[SN_FG_MAX_APPS];
     size_t n_apps;
     sn_bridge *bridge;      /* switch and hub nodes: their ports are the ifs */
+    sn_ping *pings[SN_FG_MAX_APPS];
+    size_t n_pings;
 } run_node;
 
 /* One block of samples a port was given, as written to the medium's
@@ -483,6 +487,37 @@ static int build_iface(run *r, run_node *n, size_t ni, size_t ii)
     return 0;
 }
 
+static void on_ping_line(void *user, const char *line)
+{
+    run_node *n = user;
+    run *r = n->run;
+    if (narrate(r))
+        fprintf(r->opt->out, "%10.6f s  %-10s ping   %s\n", now_s(r), n->fg->name, line);
+    event_json(r, n->fg->name, "app", "ping", line);
+}
+
+static int build_ping(run *r, run_node *n, const sn_fg_app *a)
+{
+    sn_ping_config pc = {
+        .dst = a->to_addr,
+        .count = a->count,
+        .interval = sn_time_from_s(a->interval_s),
+        .start = sn_time_from_s(a->at_s),
+        .size = a->size,
+        .timeout = 2 * SN_NS_PER_S, /* wait this long after the last request */
+        .id = (uint16_t)(0x5000 + n->n_pings),
+    };
+    int err;
+    sn_ping *p = sn_ping_create(&pc, r->sched, sn_ipv4_icmp(n->ip), on_ping_line, n, &err);
+    if (!p) {
+        fprintf(stderr, "%s:%d: node '%s': ping cannot start: %s\n", r->fg->path, a->line,
+                n->fg->name, sn_strerror(err));
+        return -1;
+    }
+    n->pings[n->n_pings++] = p;
+    return 0;
+}
+
 /* A switch or hub: its interfaces become the bridge's ports 1, 2, ... in
  * the order the flowgraph lists them; no IP, no apps. */
 static int build_bridge(run *r, run_node *n, size_t ni)
@@ -527,8 +562,28 @@ static int build_node(run *r, size_t ni)
     for (size_t ii = 0; ii < n->fg->n_ifaces; ii++)
         if (build_iface(r, n, ni, ii) != 0)
             return -1;
+    /* static routes need their interfaces: a next hop must be on a
+     * connected network */
+    for (size_t ri = 0; ri < n->fg->n_routes; ri++) {
+        const sn_fg_route *rt = &n->fg->routes[ri];
+        int rc = sn_ipv4_add_route(n->ip, rt->prefix, rt->prefix_len, rt->via);
+        if (rc != SN_OK) {
+            char via[16];
+            fprintf(stderr, "%s:%d: node '%s': route via %s: %s\n", r->fg->path, rt->line,
+                    n->fg->name, sn_ip4_format(rt->via, via),
+                    rc == SN_ERR_NOENT ? "the next hop is on none of the node's networks"
+                                       : sn_strerror(rc));
+            return -1;
+        }
+    }
+    sn_ipv4_set_forwarding(n->ip, n->fg->forwarding);
     for (size_t ai = 0; ai < n->fg->n_apps; ai++) {
         const sn_fg_app *a = &n->fg->apps[ai];
+        if (a->type == SN_FG_APP_PING) {
+            if (build_ping(r, n, a) != 0)
+                return -1;
+            continue;
+        }
         if (a->type != SN_FG_APP_HELLO)
             continue;
         sn_hello_config hc = {
@@ -570,6 +625,8 @@ static void teardown(run *r)
         run_node *n = &r->nodes[ni];
         for (size_t ai = 0; ai < n->n_apps; ai++)
             sn_hello_destroy(n->apps[ai]);
+        for (size_t pi = 0; pi < n->n_pings; pi++)
+            sn_ping_destroy(n->pings[pi]);
         sn_bridge_destroy(n->bridge); /* before its netifs */
         sn_udp_destroy(n->udp);
         sn_ipv4_destroy(n->ip);
@@ -782,6 +839,30 @@ static json_t *apps_json(const run_node *n)
                                              sent, "received", recv, "dropped",
                                              (json_int_t)dropped));
     }
+    for (size_t pi = 0; pi < n->n_pings && arr; pi++) {
+        const sn_ping *p = n->pings[pi];
+        const sn_ping_config *pc = sn_ping_get_config(p);
+        sn_ping_result pr;
+        sn_ping_get_result(p, &pr);
+        char dst[16];
+        json_t *rtts = json_array();
+        for (unsigned seq = 1; seq <= pc->count && rtts; seq++) {
+            double t = sn_ping_rtt_ms(p, seq);
+            json_array_append_new(rtts, isnan(t) ? json_null() : json_real(t));
+        }
+        json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:o}", "type", "ping", "to",
+                              sn_ip4_format(pc->dst, dst), "size", (int)pc->size,
+                              "transmitted", (int)pr.transmitted, "received", (int)pr.received,
+                              "duplicates", (int)pr.duplicates, "rtt_ms",
+                              rtts ? rtts : json_array());
+        if (o && pr.received) {
+            json_object_set_new(o, "rtt_min_ms", json_real(pr.rtt_min_ms));
+            json_object_set_new(o, "rtt_avg_ms", json_real(pr.rtt_avg_ms));
+            json_object_set_new(o, "rtt_max_ms", json_real(pr.rtt_max_ms));
+            json_object_set_new(o, "rtt_mdev_ms", json_real(pr.rtt_mdev_ms));
+        }
+        json_array_append_new(arr, o);
+    }
     return arr;
 }
 
@@ -803,6 +884,61 @@ static json_t *bridge_json(const run *r, const run_node *n)
     return json_pack("{s:s, s:f, s:o}", "mode",
                      n->fg->type == SN_FG_NODE_HUB ? "hub" : "switch", "ageing_s",
                      n->fg->ageing_s, "table", table ? table : json_array());
+}
+
+/* `ip route`-like text for one route: "10.0.0.0/16 via 10.255.1.254 dev cr". */
+static void format_route(const run_node *n, const sn_route *rt, char *buf, size_t len)
+{
+    char p[16], v[16];
+    const char *dev = rt->ifindex >= 0 && (size_t)rt->ifindex < n->n_ifs
+                          ? n->ifs[rt->ifindex].fg->name : "?";
+    sn_ip4_format(rt->prefix, p);
+    if (rt->next_hop)
+        snprintf(buf, len, "%s/%d via %s dev %s", rt->prefix_len ? p : "default",
+                 rt->prefix_len, sn_ip4_format(rt->next_hop, v), dev);
+    else
+        snprintf(buf, len, "%s/%d dev %s (connected)", p, rt->prefix_len, dev);
+    if (!rt->prefix_len && rt->next_hop)
+        snprintf(buf, len, "default via %s dev %s", sn_ip4_format(rt->next_hop, v), dev);
+}
+
+#define RUN_ROUTES_MAX 64
+
+static json_t *routes_json(const run_node *n)
+{
+    sn_route rt[RUN_ROUTES_MAX];
+    size_t cnt = sn_ipv4_routes(n->ip, rt, RUN_ROUTES_MAX);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < cnt && i < RUN_ROUTES_MAX && arr; i++) {
+        char p[16], v[16], line[96];
+        format_route(n, &rt[i], line, sizeof line);
+        json_array_append_new(arr, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "prefix",
+                                             sn_ip4_format(rt[i].prefix, p), "len",
+                                             rt[i].prefix_len, "via",
+                                             rt[i].next_hop ? sn_ip4_format(rt[i].next_hop, v) : "",
+                                             "dev", rt[i].ifindex >= 0 &&
+                                                 (size_t)rt[i].ifindex < n->n_ifs
+                                                 ? n->ifs[rt[i].ifindex].fg->name : "?",
+                                             "type", sn_route_type_str(rt[i].type), "text", line));
+    }
+    return arr;
+}
+
+static void print_routes(const run *r, FILE *out)
+{
+    for (size_t ni = 0; ni < r->fg->n_nodes; ni++) {
+        const run_node *n = &r->nodes[ni];
+        if (!n->ip || !n->fg->forwarding)
+            continue;
+        sn_route rt[RUN_ROUTES_MAX];
+        size_t cnt = sn_ipv4_routes(n->ip, rt, RUN_ROUTES_MAX);
+        fprintf(out, "\nRouter %s: routing table (longest prefix wins)\n", n->fg->name);
+        for (size_t i = 0; i < cnt && i < RUN_ROUTES_MAX; i++) {
+            char line[96];
+            format_route(n, &rt[i], line, sizeof line);
+            fprintf(out, "  %s\n", line);
+        }
+    }
 }
 
 static void print_bridge_tables(const run *r, FILE *out)
@@ -838,6 +974,10 @@ static void report_json(run *r, sn_time_t ran)
             json_object_set_new(node, "apps", apps_json(&r->nodes[ni]));
         if (node && r->nodes[ni].bridge)
             json_object_set_new(node, "bridge", bridge_json(r, &r->nodes[ni]));
+        if (node && r->nodes[ni].ip) {
+            json_object_set_new(node, "forwarding", json_boolean(r->nodes[ni].fg->forwarding));
+            json_object_set_new(node, "routes", routes_json(&r->nodes[ni]));
+        }
     }
     json_t *media = json_array();
     for (size_t i = 0; i < r->fg->n_media; i++) {
@@ -885,6 +1025,7 @@ static void report_text(run *r)
     fprintf(out, "\nWhat each layer did (drops by reason):\n");
     visit_layers(r, print_visit, out);
     print_bridge_tables(r, out);
+    print_routes(r, out);
     fprintf(out, "\nChannel:\n");
     for (size_t i = 0; i < r->fg->n_media; i++) {
         const run_medium *m = &r->media[i];

@@ -207,6 +207,23 @@ static const bad_case bad_cases[] = {
     {"media: [{name: m}]\nnodes:\n - name: S\n   type: switch\n   interfaces:\n"
      "    - {name: p1, medium: m, ipv4: 10.0.0.1/24}\n", "t.yaml:6: ",
      "a switch port has no IPv4 address"},
+    {"nodes:\n - name: R\n   forwarding: maybe\n", "t.yaml:3: ", "bad value 'maybe' for 'forwarding'"},
+    {"nodes:\n - name: R\n   routes: [{to: 10.0.0.0/8}]\n", "t.yaml:3: ", "a route needs 'to'"},
+    {"nodes:\n - name: R\n   routes: [{to: 10.0.0.1/8, via: 10.0.0.2}]\n", "t.yaml:3: ",
+     "has host bits set"},
+    {"nodes:\n - name: R\n   routes: [{to: 10.0.0.0/8, via: 10.0.0.300}]\n", "t.yaml:3: ",
+     "bad IPv4 address '10.0.0.300'"},
+    {"nodes:\n - name: R\n   routes:\n    - {to: 10.0.0.0/8, via: 1.1.1.1}\n"
+     "    - {to: 10.0.0.0/8, via: 1.1.1.2}\n", "t.yaml:5: ", "duplicate route to '10.0.0.0/8'"},
+    {"nodes:\n - name: S\n   type: switch\n   forwarding: true\n", "t.yaml:4: ",
+     "routing is for hosts and routers"},
+    {"nodes:\n - name: A\n   apps: [{ping: {count: 3}}]\n", "t.yaml:3: ", "ping app needs 'to'"},
+    {"nodes:\n - name: A\n   apps: [{ping: {to: 1.2.3.4, count: 0}}]\n", "t.yaml:3: ",
+     "count 0 out of range"},
+    {"nodes:\n - name: A\n   apps: [{ping: {to: 1.2.3.4, size: 70000}}]\n", "t.yaml:3: ",
+     "larger than an IPv4 datagram allows"},
+    {"nodes:\n - name: A\n   apps: [{ping: {to: 1.2.3.4, at: 5}}]\n", "t.yaml:3: ",
+     "not before the end of the run"},
     {"nodes:\n  - [name, A]\n", "t.yaml:2: ", "node must be a mapping, found a sequence"},
     {"nodes: {name: A}\n", "t.yaml:1: ", "'nodes' must be a sequence, found a mapping"},
     {"phy: [qpsk]\nnodes: [{name: A}]\n", "t.yaml:1: ", "phy must be a mapping"},
@@ -250,8 +267,8 @@ static const bad_case bad_cases[] = {
      "'send' needs 'to'"},
     {"nodes:\n - name: A\n   apps:\n    - hello: {listen: 5, to: \"1.2.3.4:5\"}\n", "t.yaml:4: ",
      "'to' is only meaningful with 'send'"},
-    {"nodes:\n - name: A\n   apps:\n    - ping: {}\n", "t.yaml:4: ",
-     "unknown app type 'ping' (expected hello)"},
+    {"nodes:\n - name: A\n   apps:\n    - pong: {}\n", "t.yaml:4: ",
+     "unknown app type 'pong' (expected hello or ping)"},
     {"name: x\n", "t.yaml:1: ", "missing key 'nodes'"},
     {"nodes: []\n", "t.yaml:1: ", "'nodes' is empty"},
     {"nodes: [{name: &a A}, {name: *a}]\n", "t.yaml:1: ", "aliases (*name) are not supported"},
@@ -386,8 +403,42 @@ static void test_switch_node(void)
     sn_flowgraph_free(fg);
 }
 
+static void test_router_and_ping(void)
+{
+    char path[1024], err[256];
+    snprintf(path, sizeof path, "%s/flowgraphs/four-networks.yaml",
+             getenv("SDRNET_SOURCE_DIR") ? getenv("SDRNET_SOURCE_DIR") : ".");
+    sn_flowgraph *fg = sn_flowgraph_load(path, err, sizeof err);
+    CHECK(fg != NULL);
+    if (!fg) {
+        fprintf(stderr, "%s\n", err);
+        return;
+    }
+    const sn_fg_node *r1 = NULL, *a1 = NULL;
+    for (size_t i = 0; i < fg->n_nodes; i++) {
+        if (!strcmp(fg->nodes[i].name, "R1"))
+            r1 = &fg->nodes[i];
+        if (!strcmp(fg->nodes[i].name, "A1"))
+            a1 = &fg->nodes[i];
+    }
+    CHECK(r1 && a1);
+    if (r1 && a1) {
+        CHECK_EQ_INT(r1->forwarding, 1);
+        CHECK_EQ_INT(r1->n_routes, 2); /* the hierarchy: two routes suffice */
+        CHECK_EQ_INT(r1->routes[1].prefix, 0x0A000000);
+        CHECK_EQ_INT(r1->routes[1].prefix_len, 16);
+        CHECK_EQ_INT(a1->forwarding, 0);
+        CHECK_EQ_INT(a1->apps[0].type, SN_FG_APP_PING);
+        CHECK_EQ_INT(a1->apps[0].count, 2);
+        CHECK_EQ_INT(a1->apps[0].size, 56);
+        CHECK_NEAR(a1->apps[1].at_s, 1.2, 1e-12);
+    }
+    sn_flowgraph_free(fg);
+}
+
 int main(void)
 {
+    TEST_RUN(test_router_and_ping);
     TEST_RUN(test_switch_node);
     TEST_RUN(test_hello_file);
     TEST_RUN(test_defaults_and_order);

@@ -1,0 +1,46 @@
+/* apps/ping: ICMP echo, like Linux `ping -c COUNT -i INTERVAL -s SIZE`,
+ * on the node's own stack and the virtual clock. Each reply, each lost
+ * request and the closing statistics are reported as text lines in the
+ * format of iputils ping, and kept as numbers for --json. */
+#ifndef SN_APPS_PING_H
+#define SN_APPS_PING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sched.h"
+#include "net/icmp.h"
+
+typedef struct sn_ping_config {
+    sn_ip4 dst;
+    unsigned count;       /* echo requests to send, >= 1 */
+    sn_time_t interval;   /* [ns] between requests */
+    sn_time_t start;      /* [ns] when the first goes */
+    size_t size;          /* [bytes] payload (56 like ping's default) */
+    sn_time_t timeout;    /* [ns] a reply later than this after the last request
+                           * is not waited for (lost) */
+    uint16_t id;          /* ICMP identifier, unique on the node */
+} sn_ping_config;
+
+typedef struct sn_ping sn_ping;
+
+/* Where the lines go (e.g. the run's narrative). `line` is borrowed. */
+typedef void (*sn_ping_line_fn)(void *user, const char *line);
+
+typedef struct sn_ping_result {
+    unsigned transmitted, received, duplicates;
+    double rtt_min_ms, rtt_avg_ms, rtt_max_ms, rtt_mdev_ms; /* NaN if nothing came back */
+} sn_ping_result;
+
+/* NULL on failure (*err: SN_ERR_EXIST if the id is bound, SN_ERR_INVAL for
+ * a bad config, SN_ERR_NOMEM). */
+sn_ping *sn_ping_create(const sn_ping_config *cfg, sn_sched *s, sn_icmp *icmp,
+                        sn_ping_line_fn line, void *user, int *err);
+void sn_ping_destroy(sn_ping *p); /* NULL-safe */
+
+void sn_ping_get_result(const sn_ping *p, sn_ping_result *r);
+/* RTT of request `seq` (1-based) [ms], NaN if no reply. */
+double sn_ping_rtt_ms(const sn_ping *p, unsigned seq);
+const sn_ping_config *sn_ping_get_config(const sn_ping *p);
+
+#endif
