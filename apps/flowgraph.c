@@ -723,6 +723,55 @@ static int parse_ping(fg_ctx *c, size_t ni, sn_fg_app *a, const yaml_node_t *n)
     return 0;
 }
 
+static const char *const trace_keys[] = {"to", "max_hops", "queries", "wait", "at", NULL};
+enum { TRK_TO, TRK_MAX, TRK_Q, TRK_WAIT, TRK_AT, TRK_N };
+
+/* traceroute: {to: ADDR, max_hops: 30, queries: 3, wait: 1, at: 0} */
+static int parse_traceroute(fg_ctx *c, size_t ni, sn_fg_app *a, const yaml_node_t *n)
+{
+    yaml_node_t *v[TRK_N];
+    a->type = SN_FG_APP_TRACEROUTE;
+    a->count = 30;       /* max hops */
+    a->queries = 3;
+    a->interval_s = 1.0; /* wait per probe */
+    if (get_fields(c, n, "traceroute app", trace_keys, v))
+        return -1;
+    if (!v[TRK_TO])
+        return fail(c, n, "traceroute app needs 'to' (an IPv4 address)");
+    if (get_ip(c, v[TRK_TO], "to", &a->to_addr))
+        return -1;
+    uint64_t x;
+    if (v[TRK_MAX]) {
+        if (get_u64(c, v[TRK_MAX], "max_hops", &x))
+            return -1;
+        if (x < 1 || x > 64)
+            return fail(c, v[TRK_MAX], "max_hops %llu out of range 1..64", (unsigned long long)x);
+        a->count = (unsigned)x;
+    }
+    if (v[TRK_Q]) {
+        if (get_u64(c, v[TRK_Q], "queries", &x))
+            return -1;
+        if (x < 1 || x > 10)
+            return fail(c, v[TRK_Q], "queries %llu out of range 1..10", (unsigned long long)x);
+        a->queries = (unsigned)x;
+    }
+    if (v[TRK_WAIT]) {
+        if (get_double(c, v[TRK_WAIT], "wait", &a->interval_s))
+            return -1;
+        if (!(a->interval_s >= 0.001 && a->interval_s <= 60))
+            return fail(c, v[TRK_WAIT], "wait %g s out of range 0.001..60", a->interval_s);
+    }
+    if (v[TRK_AT]) {
+        if (get_double(c, v[TRK_AT], "at", &a->at_s))
+            return -1;
+        if (!(a->at_s >= 0))
+            return fail(c, v[TRK_AT], "at %g is negative", a->at_s);
+        c->app_at[ni][c->fg->nodes[ni].n_apps] = v[TRK_AT];
+    }
+    a->has_send = 1;
+    return 0;
+}
+
 static int parse_app(fg_ctx *c, size_t ni, const yaml_node_t *n)
 {
     sn_fg_node *nd = &c->fg->nodes[ni];
@@ -750,8 +799,13 @@ static int parse_app(fg_ctx *c, size_t ni, const yaml_node_t *n)
                !memcmp(k->data.scalar.value, "ping", 4)) {
         if (parse_ping(c, ni, a, v))
             return -1;
+    } else if (k->type == YAML_SCALAR_NODE && k->data.scalar.length == 10 &&
+               !memcmp(k->data.scalar.value, "traceroute", 10)) {
+        if (parse_traceroute(c, ni, a, v))
+            return -1;
     } else {
-        return fail(c, k, "unknown app type '%s' (expected hello or ping)", show(k, b));
+        return fail(c, k, "unknown app type '%s' (expected hello, ping or traceroute)",
+                    show(k, b));
     }
     nd->n_apps++;
     return 0;

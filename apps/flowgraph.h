@@ -26,6 +26,7 @@
  *       interfaces: [...]
  *       apps:
  *         - ping: {to: 192.168.2.10, count: 3, interval: 1, size: 56, at: 0.1}
+ *         - traceroute: {to: 10.0.1.10, max_hops: 30, queries: 3, wait: 1, at: 2}
  *     - name: SW               # a switch: interfaces are its ports 1, 2, ...
  *       type: switch           # host (default) | switch | hub
  *       ageing: 300            # [s] switch only; IEEE 802.1D default
@@ -84,7 +85,7 @@ typedef struct sn_fg_iface {
     int line;
 } sn_fg_iface;
 
-enum sn_fg_app_type { SN_FG_APP_HELLO = 1, SN_FG_APP_PING };
+enum sn_fg_app_type { SN_FG_APP_HELLO = 1, SN_FG_APP_PING, SN_FG_APP_TRACEROUTE };
 
 typedef struct sn_fg_app {
     int type;             /* sn_fg_app_type */
@@ -96,10 +97,12 @@ typedef struct sn_fg_app {
     uint16_t to_port;
     uint16_t from_port;   /* 0 = ephemeral */
     double at_s;          /* [s] when to send */
-    /* ping (to_addr, at_s too) */
+    /* ping (to_addr, at_s too); traceroute reuses count = max hops and
+     * interval_s = wait per probe */
     unsigned count;       /* echo requests */
     double interval_s;    /* [s] between them */
     unsigned size;        /* [bytes] payload */
+    unsigned queries;     /* traceroute: probes per hop */
     int line;
 } sn_fg_app;
 

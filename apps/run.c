@@ -13,6 +13,7 @@
 #include "apps/hello.h"
 #include "apps/json_out.h"
 #include "apps/ping.h"
+#include "apps/traceroute.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/pcap_tap.h"
@@ -64,6 +65,8 @@ typedef struct run_node {
     sn_bridge *bridge;      /* switch and hub nodes: their ports are the ifs */
     sn_ping *pings[SN_FG_MAX_APPS];
     size_t n_pings;
+    sn_traceroute *traces[SN_FG_MAX_APPS];
+    size_t n_traces;
 } run_node;
 
 /* One block of samples a port was given, as written to the medium's
@@ -518,6 +521,35 @@ static int build_ping(run *r, run_node *n, const sn_fg_app *a)
     return 0;
 }
 
+static void on_trace_line(void *user, const char *line)
+{
+    run_node *n = user;
+    run *r = n->run;
+    if (narrate(r))
+        fprintf(r->opt->out, "%10.6f s  %-10s trace  %s\n", now_s(r), n->fg->name, line);
+    event_json(r, n->fg->name, "app", "traceroute", line);
+}
+
+static int build_traceroute(run *r, run_node *n, const sn_fg_app *a)
+{
+    sn_traceroute_config tc = {
+        .dst = a->to_addr,
+        .max_hops = a->count,
+        .queries = a->queries,
+        .wait = sn_time_from_s(a->interval_s),
+        .start = sn_time_from_s(a->at_s),
+    };
+    int err;
+    sn_traceroute *t = sn_traceroute_create(&tc, r->sched, n->udp, on_trace_line, n, &err);
+    if (!t) {
+        fprintf(stderr, "%s:%d: node '%s': traceroute cannot start: %s\n", r->fg->path,
+                a->line, n->fg->name, sn_strerror(err));
+        return -1;
+    }
+    n->traces[n->n_traces++] = t;
+    return 0;
+}
+
 /* A switch or hub: its interfaces become the bridge's ports 1, 2, ... in
  * the order the flowgraph lists them; no IP, no apps. */
 static int build_bridge(run *r, run_node *n, size_t ni)
@@ -584,6 +616,11 @@ static int build_node(run *r, size_t ni)
                 return -1;
             continue;
         }
+        if (a->type == SN_FG_APP_TRACEROUTE) {
+            if (build_traceroute(r, n, a) != 0)
+                return -1;
+            continue;
+        }
         if (a->type != SN_FG_APP_HELLO)
             continue;
         sn_hello_config hc = {
@@ -627,6 +664,8 @@ static void teardown(run *r)
             sn_hello_destroy(n->apps[ai]);
         for (size_t pi = 0; pi < n->n_pings; pi++)
             sn_ping_destroy(n->pings[pi]);
+        for (size_t ti = 0; ti < n->n_traces; ti++)
+            sn_traceroute_destroy(n->traces[ti]);
         sn_bridge_destroy(n->bridge); /* before its netifs */
         sn_udp_destroy(n->udp);
         sn_ipv4_destroy(n->ip);
@@ -862,6 +901,31 @@ static json_t *apps_json(const run_node *n)
             json_object_set_new(o, "rtt_mdev_ms", json_real(pr.rtt_mdev_ms));
         }
         json_array_append_new(arr, o);
+    }
+    for (size_t ti = 0; ti < n->n_traces && arr; ti++) {
+        const sn_traceroute_hop *hops;
+        int reached;
+        size_t nh = sn_traceroute_hops(n->traces[ti], &hops, &reached);
+        const sn_traceroute_config *tc = sn_traceroute_get_config(n->traces[ti]);
+        json_t *jh = json_array();
+        for (size_t h = 0; h < nh && jh; h++) {
+            json_t *addrs = json_array(), *rtts = json_array();
+            for (unsigned q = 0; q < tc->queries && addrs && rtts; q++) {
+                char a[16];
+                json_array_append_new(addrs, hops[h].addr[q]
+                                                 ? json_string(sn_ip4_format(hops[h].addr[q], a))
+                                                 : json_null());
+                json_array_append_new(rtts, isnan(hops[h].rtt_ms[q]) ? json_null()
+                                                                     : json_real(hops[h].rtt_ms[q]));
+            }
+            json_array_append_new(jh, json_pack("{s:i, s:o, s:o}", "ttl", (int)hops[h].ttl,
+                                                "from", addrs ? addrs : json_array(), "rtt_ms",
+                                                rtts ? rtts : json_array()));
+        }
+        char dst[16];
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:o}", "type", "traceroute", "to",
+                                             sn_ip4_format(tc->dst, dst), "reached", reached,
+                                             "hops", jh ? jh : json_array()));
     }
     return arr;
 }

@@ -181,6 +181,12 @@ static void udp_icmp_error(void *user, const sn_icmp_error *e)
 
 int sn_udp_sendto(sn_udp_sock *s, sn_ip4 dst, uint16_t dport, const void *data, size_t len)
 {
+    return sn_udp_sendto_opts(s, dst, dport, data, len, NULL);
+}
+
+int sn_udp_sendto_opts(sn_udp_sock *s, sn_ip4 dst, uint16_t dport, const void *data, size_t len,
+                       const sn_ipv4_tx_opts *opts)
+{
     sn_udp *u = s->udp;
     if (len > 65535 - SN_UDP_HDR_LEN - SN_IPV4_HDR_MIN) {
         u->drops[DROP_TX_ERROR]++;
@@ -202,7 +208,7 @@ int sn_udp_sendto(sn_udp_sock *s, sn_ip4 dst, uint16_t dport, const void *data, 
     sn_ip4 src = sn_ipv4_source_for(u->ip, dst);
     sn_udp_hdr h = {.sport = s->port, .dport = dport, .len = (uint16_t)(SN_UDP_HDR_LEN + len)};
     sn_udp_emit(b, &h, src, dst);
-    int rc = sn_ipv4_output(u->ip, src, dst, SN_IPPROTO_UDP, p, u->tap);
+    int rc = sn_ipv4_output_opts(u->ip, src, dst, SN_IPPROTO_UDP, p, u->tap, opts);
     if (rc == SN_OK) {
         u->tx_datagrams++;
         s->tx++;

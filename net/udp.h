@@ -76,6 +76,11 @@ int sn_udp_sock_error(sn_udp_sock *s, sn_udp_error *out);
  * large), SN_ERR_NOBUFS (pool empty), or IP's error. */
 int sn_udp_sendto(sn_udp_sock *s, sn_ip4 dst, uint16_t dport, const void *data, size_t len);
 
+/* The same with IP options (TTL, DF) for this datagram, e.g. the probes of
+ * traceroute; opts NULL = defaults. */
+int sn_udp_sendto_opts(sn_udp_sock *s, sn_ip4 dst, uint16_t dport, const void *data, size_t len,
+                       const sn_ipv4_tx_opts *opts);
+
 size_t sn_udp_stats(const sn_udp *u, sn_stat *out, size_t max);
 
 #endif

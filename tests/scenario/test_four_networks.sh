@@ -16,6 +16,22 @@ pings = {p["to"]: p for p in a1["apps"] if p["type"] == "ping"}
 for dst in ("192.168.2.10", "10.0.1.10"):
     assert pings[dst]["transmitted"] == 2 and pings[dst]["received"] == 2, pings[dst]
 PY
+check "traceroute: A1 -> B1 is R1, R2, B1; A1 -> C1 is R1, CR, R3, C1" python3 - "$TMP/s.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+a1 = next(n for n in s["nodes"] if n["name"] == "A1")
+tr = {t["to"]: t for t in a1["apps"] if t["type"] == "traceroute"}
+def path(t):
+    assert t["reached"], t
+    hops = []
+    for h in t["hops"]:
+        addrs = set(a for a in h["from"] if a)
+        assert len(addrs) == 1, h          # every probe of a hop answered by the same router
+        hops.append(addrs.pop())
+    return hops
+assert path(tr["192.168.2.10"]) == ["192.168.1.1", "10.255.12.2", "192.168.2.10"], tr["192.168.2.10"]
+assert path(tr["10.0.1.10"]) == ["192.168.1.1", "10.255.1.254", "10.255.3.1", "10.0.1.10"], tr["10.0.1.10"]
+PY
 check "R1 holds only two static routes: 192.168.2.0/24 -> R2, 10.0.0.0/16 -> CR" \
     python3 - "$TMP/s.json" <<'PY'
 import json, sys

@@ -218,6 +218,9 @@ static const bad_case bad_cases[] = {
     {"nodes:\n - name: S\n   type: switch\n   forwarding: true\n", "t.yaml:4: ",
      "routing is for hosts and routers"},
     {"nodes:\n - name: A\n   apps: [{ping: {count: 3}}]\n", "t.yaml:3: ", "ping app needs 'to'"},
+    {"nodes:\n - name: A\n   apps: [{traceroute: {}}]\n", "t.yaml:3: ", "traceroute app needs 'to'"},
+    {"nodes:\n - name: A\n   apps: [{traceroute: {to: 1.2.3.4, max_hops: 65}}]\n", "t.yaml:3: ",
+     "max_hops 65 out of range"},
     {"nodes:\n - name: A\n   apps: [{ping: {to: 1.2.3.4, count: 0}}]\n", "t.yaml:3: ",
      "count 0 out of range"},
     {"nodes:\n - name: A\n   apps: [{ping: {to: 1.2.3.4, size: 70000}}]\n", "t.yaml:3: ",
@@ -268,7 +271,7 @@ static const bad_case bad_cases[] = {
     {"nodes:\n - name: A\n   apps:\n    - hello: {listen: 5, to: \"1.2.3.4:5\"}\n", "t.yaml:4: ",
      "'to' is only meaningful with 'send'"},
     {"nodes:\n - name: A\n   apps:\n    - pong: {}\n", "t.yaml:4: ",
-     "unknown app type 'pong' (expected hello or ping)"},
+     "unknown app type 'pong' (expected hello, ping or traceroute)"},
     {"name: x\n", "t.yaml:1: ", "missing key 'nodes'"},
     {"nodes: []\n", "t.yaml:1: ", "'nodes' is empty"},
     {"nodes: [{name: &a A}, {name: *a}]\n", "t.yaml:1: ", "aliases (*name) are not supported"},
@@ -432,6 +435,9 @@ static void test_router_and_ping(void)
         CHECK_EQ_INT(a1->apps[0].count, 2);
         CHECK_EQ_INT(a1->apps[0].size, 56);
         CHECK_NEAR(a1->apps[1].at_s, 1.2, 1e-12);
+        CHECK_EQ_INT(a1->apps[2].type, SN_FG_APP_TRACEROUTE);
+        CHECK_EQ_INT(a1->apps[2].count, 30); /* max hops default */
+        CHECK_EQ_INT(a1->apps[2].queries, 3);
     }
     sn_flowgraph_free(fg);
 }
