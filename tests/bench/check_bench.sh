@@ -16,5 +16,8 @@ assert f["sdrnet_ok"] == f["sent"] == f["liquid_ok"], f
 assert f["sdrnet_false_on_noise"] == 0, f
 assert b["pkt_ns"]["pool_alloc_push_free"] > 0 and b["pkt_ns"]["malloc_free_reference"] > 0
 assert b["run_hello"]["x_real_time"] > 0
+r = b["route"]
+assert r["routes"] == 10000 and r["lookups_per_s"] > r["reference_linear_lookups_per_s"] > 0, r
+assert r["bytes_per_route"] > 0
 print("1 passed, 0 failed")
 PY

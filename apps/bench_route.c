@@ -1,4 +1,4 @@
-/* Benchmark of net/route: longest-prefix-match lookups per second on a table
+/* apps/sdrnet bench route: benchmark of net/route: longest-prefix-match lookups per second on a table
  * of 10 000 random routes, beside two references measured in the same run
  * on the same routes and addresses:
  *   - a linear scan over the routes (the definition; fewer lookups, scaled),
@@ -8,9 +8,12 @@
  * 8 % /8../15, 7 % /25../32. Addresses: half inside a random route (random
  * host bits), half uniform over the whole space.
  *
- *   bench_route [--quick] [--json]   (--quick: 1 M lookups instead of 10 M)
+ *   sdrnet bench route [--quick] [--json]   (--quick: 1 M lookups, not 10 M)
  *
  * Figures are printed, never asserted. */
+#include "apps/bench_route.h"
+
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,19 +75,8 @@ static int lenhash_has(const lenhash *h, sn_ip4 k)
     }
 }
 
-int main(int argc, char **argv)
+int sn_bench_route(int quick, int json, json_t *root)
 {
-    int quick = 0, json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--quick"))
-            quick = 1;
-        else if (!strcmp(argv[i], "--json"))
-            json = 1;
-        else {
-            fprintf(stderr, "usage: bench_route [--quick] [--json]\n");
-            return 2;
-        }
-    }
     size_t nlookups = quick ? 1000000u : 10000000u;
     size_t nlinear = quick ? 2000u : 20000u;
 
@@ -96,7 +88,7 @@ int main(int argc, char **argv)
     lenhash hs[33];
     memset(hs, 0, sizeof hs);
     if (!t || !routes || !addr) {
-        fprintf(stderr, "bench_route: out of memory\n");
+        fprintf(stderr, "sdrnet bench route: out of memory\n");
         return 1;
     }
     size_t n = 0;
@@ -107,7 +99,7 @@ int main(int argc, char **argv)
         if (rc == SN_ERR_EXIST)
             continue;
         if (rc != SN_OK) {
-            fprintf(stderr, "bench_route: add: %s\n", sn_strerror(rc));
+            fprintf(stderr, "sdrnet bench route: add: %s\n", sn_strerror(rc));
             return 1;
         }
         routes[n++] = (pfx){p, len};
@@ -127,7 +119,7 @@ int main(int argc, char **argv)
         hs[l].key = calloc(hs[l].mask + 1, sizeof *hs[l].key);
         hs[l].used = calloc(hs[l].mask + 1, 1);
         if (!hs[l].key || !hs[l].used) {
-            fprintf(stderr, "bench_route: out of memory\n");
+            fprintf(stderr, "sdrnet bench route: out of memory\n");
             return 1;
         }
     }
@@ -184,7 +176,7 @@ int main(int argc, char **argv)
         sum_trie_lin += r ? (uint64_t)r->prefix_len + 1 : 0;
     }
     if (sum_trie_lin != sum_lin || sum_trie != sum_hash) {
-        fprintf(stderr, "bench_route: methods disagree (%llu/%llu, %llu/%llu)\n",
+        fprintf(stderr, "sdrnet bench route: methods disagree (%llu/%llu, %llu/%llu)\n",
                 (unsigned long long)sum_trie_lin, (unsigned long long)sum_lin,
                 (unsigned long long)sum_trie, (unsigned long long)sum_hash);
         return 1;
@@ -199,12 +191,11 @@ int main(int argc, char **argv)
             chunks = st[i].value;
     double bpr = (double)mem / (double)n;
     if (json) {
-        printf("{\"route\": {\"routes\": %zu, \"lookups\": %zu, \"lookups_per_s\": %.0f, "
-               "\"reference_linear_lookups_per_s\": %.0f, "
-               "\"reference_hash_per_length_lookups_per_s\": %.0f, \"bytes\": %zu, "
-               "\"bytes_per_route\": %.1f, \"chunks\": %llu}}\n",
-               n, nlookups, trie_rate, lin_rate, hash_rate, mem, bpr,
-               (unsigned long long)chunks);
+        json_object_set_new(root, "route", json_pack(
+            "{s:I, s:I, s:f, s:f, s:f, s:I, s:f, s:I}", "routes", (json_int_t)n, "lookups",
+            (json_int_t)nlookups, "lookups_per_s", trie_rate, "reference_linear_lookups_per_s",
+            lin_rate, "reference_hash_per_length_lookups_per_s", hash_rate, "bytes",
+            (json_int_t)mem, "bytes_per_route", bpr, "chunks", (json_int_t)chunks));
     } else {
         printf("net/route benchmark: %zu routes (55%% /24, 10%% /16, 20%% /17-23, "
                "8%% /8-15, 7%% /25-32), half the addresses inside a route\n", n);
