@@ -41,6 +41,8 @@ struct sn_arp {
     arp_entry *cache;
     sn_timer_id timer;
     sn_time_t timer_at;
+    sn_arp_unreach_fn unreach;
+    void *unreach_user;
     uint64_t rx_requests, rx_replies, tx_requests, tx_replies, resolved, expired;
     uint64_t drops[DROP_COUNT];
 };
@@ -196,6 +198,14 @@ static void on_timer(void *user, sn_time_t now)
                 a->drops[DROP_UNRESOLVED] += e->queue.count;
                 SN_DEBUG("arp", "no answer for %08x, %zu packets dropped", e->ip,
                          e->queue.count);
+                /* tell the IP layer about each packet first, so the sender
+                 * hears "host unreachable" (RFC 1812 4.3.3.1) */
+                sn_pkt *p;
+                while ((p = sn_pktq_pop(&e->queue))) {
+                    if (a->unreach)
+                        a->unreach(a->unreach_user, p);
+                    sn_pkt_free(p);
+                }
                 entry_clear(e);
             } else {
                 send_request(a, e, now);
@@ -287,6 +297,12 @@ void sn_arp_input(sn_arp *a, sn_pkt *pkt)
     if (ap.op == SN_ARP_OP_REQUEST)
         send_arp(a, SN_ARP_OP_REPLY, &ap.sha, &ap.sha, ap.spa);
     rearm(a);
+}
+
+void sn_arp_set_unreachable(sn_arp *a, sn_arp_unreach_fn fn, void *user)
+{
+    a->unreach = fn;
+    a->unreach_user = user;
 }
 
 int sn_arp_announce(sn_arp *a)

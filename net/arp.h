@@ -44,6 +44,12 @@ int sn_arp_output(sn_arp *a, sn_ip4 next_hop, sn_pkt *pkt);
 /* An ARP packet from the interface (data = ARP payload). Takes ownership. */
 void sn_arp_input(sn_arp *a, sn_pkt *pkt);
 
+/* Told about every packet dropped because its next hop never answered
+ * (after max_requests), so the IP layer can send ICMP host unreachable.
+ * `pkt` (an IPv4 packet) is borrowed for the call. */
+typedef void (*sn_arp_unreach_fn)(void *user, const sn_pkt *pkt);
+void sn_arp_set_unreachable(sn_arp *a, sn_arp_unreach_fn fn, void *user);
+
 /* Broadcast a gratuitous ARP request for our own address (interface up). */
 int sn_arp_announce(sn_arp *a);
 

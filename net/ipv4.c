@@ -26,6 +26,7 @@ enum ipv4_drop {
     DROP_NOT_FOR_US = SN_IPV4_RESULT_COUNT, /* after the parse reasons */
     DROP_NO_PROTO,
     DROP_BAD_SRC,
+    DROP_HOST_UNREACH, /* next hop never answered ARP */
     DROP_LINK_BCAST,  /* unicast IP in a link-layer broadcast (RFC 1122 3.3.6) */
     DROP_OTHERHOST,   /* frame for another station (promiscuous interface) */
     DROP_LOOP_FULL,   /* loopback queue full */
@@ -49,6 +50,7 @@ static const char *const drop_names[DROP_COUNT] = {
     [DROP_NOT_FOR_US] = "drop_not_for_us",
     [DROP_NO_PROTO] = "drop_no_proto",
     [DROP_BAD_SRC] = "drop_bad_src",
+    [DROP_HOST_UNREACH] = "drop_host_unreachable",
     [DROP_LINK_BCAST] = "drop_link_broadcast",
     [DROP_OTHERHOST] = "drop_otherhost",
     [DROP_LOOP_FULL] = "drop_loopback_full",
@@ -103,6 +105,9 @@ sn_ipv4 *sn_ipv4_create(sn_sched *s, sn_pktpool *pool)
     ip->sched = s;
     ip->pool = pool;
     ip->next_id = 1;
+    /* like Linux's default (IP_PMTUDISC_WANT): a datagram larger than the
+     * link MTU is fragmented, unless the sender asks for DF */
+    ip->frag_local = 1;
     sn_pktq_init(&ip->loop_q, 64);
     ip->icmp = sn_icmp_create(ip, pool);
     ip->routes = sn_route_create(SN_IPV4_MAX_ROUTES);
@@ -147,6 +152,18 @@ void sn_ipv4_destroy(sn_ipv4 *ip)
 
 static void on_frame(void *user, sn_netif *nif, const sn_eth_hdr *eth, sn_pkt *pkt);
 
+/* ARP gave up on a next hop: each packet that waited for it earns its
+ * sender an ICMP host unreachable (RFC 1812 4.3.3.1; the usual rules
+ * decide whether one may be sent). A packet of our own comes back to us
+ * through the loopback and reaches the socket that sent it. */
+static void on_arp_unreach(void *user, const sn_pkt *pkt)
+{
+    sn_ipv4 *ip = user;
+    ip->drops[DROP_HOST_UNREACH]++;
+    sn_icmp_send_error(ip->icmp, SN_ICMP_DEST_UNREACH, SN_ICMP_HOST_UNREACH, sn_pkt_data(pkt),
+                       sn_pkt_len(pkt), 0, sn_sched_now(ip->sched));
+}
+
 int sn_ipv4_add_iface(sn_ipv4 *ip, sn_netif *nif, sn_ip4 addr, int prefix_len,
                       sn_pcap_tap *net_tap)
 {
@@ -174,6 +191,7 @@ int sn_ipv4_add_iface(sn_ipv4 *ip, sn_netif *nif, sn_ip4 addr, int prefix_len,
     f->mask = sn_ip4_mask(prefix_len);
     f->tap = net_tap;
     sn_netif_set_rx(nif, on_frame, ip);
+    sn_arp_set_unreachable(arp, on_arp_unreach, ip);
     return (int)ip->n_ifs++;
 }
 

@@ -135,16 +135,15 @@ int sn_ipv4_is_broadcast(const sn_ipv4 *ip, sn_ip4 a);
  * receives the whole packet too: the sender's transport capture. Takes
  * ownership of pkt. A packet larger than the interface MTU is fragmented
  * (sn_ipv4_fragment, from the node's pool) when local fragmentation is on
- * (sn_ipv4_set_local_fragmentation), else refused with SN_ERR_RANGE
+ * (the default; sn_ipv4_set_local_fragmentation), else refused with SN_ERR_RANGE
  * (drop_tx_too_big). SN_OK (sent or waiting for ARP), SN_ERR_NOENT (no
  * route), SN_ERR_RANGE, SN_ERR_NOBUFS. Every failure is counted. */
 int sn_ipv4_output(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pkt *pkt,
                    sn_pcap_tap *local_tap);
 
-/* Local output larger than the interface MTU: 1 fragments it (RFC 791),
- * 0 (the default for now) refuses it with SN_ERR_RANGE, the behaviour
- * before fragmentation existed, which tests/unit/test_icmp.c still pins
- * down; scenarios with small-MTU links turn it on. */
+/* Local output larger than the interface MTU: 1 (the default, like
+ * Linux's IP_PMTUDISC_WANT) fragments it (RFC 791); 0 refuses it with
+ * SN_ERR_RANGE, as a socket with DF set gets EMSGSIZE. */
 void sn_ipv4_set_local_fragmentation(sn_ipv4 *ip, int on);
 
 /* Header fields a sender may choose (ping -t, ping -M do, tracepath).

@@ -310,6 +310,31 @@ static void test_ttl_exceeded_and_no_route(void)
     teardown();
 }
 
+/* A next hop that never answers ARP: after ARP gives up (3 requests, one
+ * per second) the sender hears Host Unreachable, from the router for a
+ * forwarded packet and from its own stack for a local one. */
+static void test_host_unreachable(void)
+{
+    setup(1500);
+    sn_udp_error e;
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("192.168.2.99"), 5000, "g", 1), SN_OK);
+    run_for(5 * SN_NS_PER_S);
+    CHECK_EQ_INT(ip_stat(&R, "drop_host_unreachable"), 1);
+    CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
+    CHECK_EQ_INT(e.type, SN_ICMP_DEST_UNREACH);
+    CHECK_EQ_INT(e.code, SN_ICMP_HOST_UNREACH);
+    CHECK_EQ_INT(e.from, ip4("192.168.1.1"));
+    CHECK_EQ_INT(e.dst, ip4("192.168.2.99"));
+    /* on A's own network: A's stack tells A's socket */
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("192.168.1.99"), 5000, "h", 1), SN_OK);
+    run_for(5 * SN_NS_PER_S);
+    CHECK_EQ_INT(ip_stat(&A, "drop_host_unreachable"), 1);
+    CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
+    CHECK_EQ_INT(e.code, SN_ICMP_HOST_UNREACH);
+    CHECK_EQ_INT(e.dst, ip4("192.168.1.99"));
+    teardown();
+}
+
 static void fill(uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -351,12 +376,15 @@ static void test_small_mtu_fragment_or_frag_needed(void)
     CHECK_EQ_INT(e.code, SN_ICMP_FRAG_NEEDED);
     CHECK_EQ_INT(e.extra, 576);
     CHECK_EQ_INT(e.from, ip4("192.168.1.1"));
-    /* local output on B's 576 link: refused by default and with DF... */
+    /* local output on B's 576 link: refused when fragmentation is off and
+     * with DF... */
+    sn_ipv4_set_local_fragmentation(B.ip, 0);
     CHECK_EQ_INT(sn_udp_sendto(B.sock, ip4("192.168.1.10"), 5000, data, sizeof data),
                  SN_ERR_RANGE);
     CHECK_EQ_INT(send_udp(&B, ip4("192.168.1.10"), data, sizeof data, &o), SN_ERR_RANGE);
     CHECK_EQ_INT(ip_stat(&B, "drop_tx_too_big"), 2);
-    /* ...fragmented when allowed; A reassembles (R forwards 3 fragments) */
+    /* ...fragmented when allowed (the default); A reassembles (R forwards
+     * 3 fragments) */
     sn_ipv4_set_local_fragmentation(B.ip, 1);
     CHECK_EQ_INT(sn_udp_sendto(B.sock, ip4("192.168.1.10"), 5000, data, sizeof data), SN_OK);
     run_for(SN_NS_PER_S);
@@ -513,6 +541,7 @@ int main(void)
     TEST_RUN(test_forward_udp);
     TEST_RUN(test_incremental_checksum_property);
     TEST_RUN(test_ttl_exceeded_and_no_route);
+    TEST_RUN(test_host_unreachable);
     TEST_RUN(test_small_mtu_fragment_or_frag_needed);
     TEST_RUN(test_reassembly_timeout);
     TEST_RUN(test_broadcasts_not_forwarded);

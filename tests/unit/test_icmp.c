@@ -203,9 +203,23 @@ static void test_ping(void)
     run_for(SN_NS_PER_S);
     CHECK_EQ_INT(A.replies, 4);
     CHECK_EQ_INT(icmp_stat(&A, "drop_echo_no_listener"), 1);
-    /* too large for the interface: refused and counted */
+    /* too large for the interface with fragmentation off (DF, like ping
+     * -M do): refused and counted */
+    sn_ipv4_set_local_fragmentation(A.ip, 0);
     CHECK(sn_icmp_ping(A.icmp, B.addr, 1, 1, payload, 1473) != SN_OK);
     CHECK_EQ_INT(icmp_stat(&A, "drop_tx_error"), 1);
+    /* by default it is fragmented both ways and the reply comes back whole
+     * (ping -s 1473 over a 1500-byte MTU) */
+    sn_ipv4_set_local_fragmentation(A.ip, 1);
+    uint64_t frames_before = A.end.sent;
+    CHECK_EQ_INT(sn_icmp_ping(A.icmp, B.addr, 0x4243, 1, payload, 1473), SN_OK);
+    sn_icmp_echo_bind(A.icmp, 0x4243, on_echo, &A);
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(A.replies, 5);
+    CHECK_EQ_INT(A.reply_len, 1473);
+    CHECK(memcmp(A.reply_data, payload, 1473) == 0);
+    CHECK_EQ_INT(A.end.sent - frames_before, 2); /* two fragments out */
+    A.replies = 4; /* the count the checks below were written for */
     /* ping ourselves: through the loopback, no frame */
     uint64_t sent_frames = A.end.sent;
     sn_icmp_echo_bind(A.icmp, 7, on_echo, &A);
