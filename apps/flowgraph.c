@@ -630,6 +630,18 @@ static int parse_iface(fg_ctx *c, size_t ni, const yaml_node_t *n)
     return 0;
 }
 
+/* An app's start time `at` [s]: not negative; that it falls before the end
+ * of the run is checked once the duration is known (resolve). */
+static int get_at(fg_ctx *c, size_t ni, yaml_node_t *v, sn_fg_app *a)
+{
+    if (get_double(c, v, "at", &a->at_s))
+        return -1;
+    if (!(a->at_s >= 0))
+        return fail(c, v, "at %g is negative", a->at_s);
+    c->app_at[ni][c->fg->nodes[ni].n_apps] = v;
+    return 0;
+}
+
 static const char *const hello_keys[] = {"listen", "send", "to", "from_port", "at", NULL};
 enum { HK_LISTEN, HK_SEND, HK_TO, HK_FROM, HK_AT, HK_N };
 
@@ -660,14 +672,8 @@ static int parse_hello(fg_ctx *c, size_t ni, sn_fg_app *a, const yaml_node_t *n)
         return -1;
     if (v[HK_FROM] && get_port(c, v[HK_FROM], "from_port", &a->from_port))
         return -1;
-    if (v[HK_AT]) {
-        if (get_double(c, v[HK_AT], "at", &a->at_s))
-            return -1;
-        if (!(a->at_s >= 0))
-            return fail(c, v[HK_AT], "at %g is negative", a->at_s);
-        /* at < duration is checked once duration is known. */
-        c->app_at[ni][c->fg->nodes[ni].n_apps] = v[HK_AT];
-    }
+    if (v[HK_AT] && get_at(c, ni, v[HK_AT], a))
+        return -1;
     return 0;
 }
 
@@ -712,13 +718,8 @@ static int parse_ping(fg_ctx *c, size_t ni, sn_fg_app *a, const yaml_node_t *n)
                         (unsigned long long)x);
         a->size = (unsigned)x;
     }
-    if (v[PGK_AT]) {
-        if (get_double(c, v[PGK_AT], "at", &a->at_s))
-            return -1;
-        if (!(a->at_s >= 0))
-            return fail(c, v[PGK_AT], "at %g is negative", a->at_s);
-        c->app_at[ni][c->fg->nodes[ni].n_apps] = v[PGK_AT];
-    }
+    if (v[PGK_AT] && get_at(c, ni, v[PGK_AT], a))
+        return -1;
     a->has_send = 1; /* it sends at `at`: checked against the duration */
     return 0;
 }
@@ -761,13 +762,8 @@ static int parse_traceroute(fg_ctx *c, size_t ni, sn_fg_app *a, const yaml_node_
         if (!(a->interval_s >= 0.001 && a->interval_s <= 60))
             return fail(c, v[TRK_WAIT], "wait %g s out of range 0.001..60", a->interval_s);
     }
-    if (v[TRK_AT]) {
-        if (get_double(c, v[TRK_AT], "at", &a->at_s))
-            return -1;
-        if (!(a->at_s >= 0))
-            return fail(c, v[TRK_AT], "at %g is negative", a->at_s);
-        c->app_at[ni][c->fg->nodes[ni].n_apps] = v[TRK_AT];
-    }
+    if (v[TRK_AT] && get_at(c, ni, v[TRK_AT], a))
+        return -1;
     a->has_send = 1;
     return 0;
 }

@@ -18,34 +18,7 @@
 #define MAXH 4
 #define ETHERTYPE_TEST 0x88b5 /* IEEE 802 local experimental */
 
-/* A wire: a frame sent into one end arrives at the other 1 ms later. */
-typedef struct wire_end {
-    sn_sched *s;
-    struct wire_end *peer;
-    sn_netif *nif; /* the netif at this end (receives) */
-    sn_pktq inflight;
-    uint64_t sent; /* frames sent into this end */
-} wire_end;
-
-static void wire_deliver(void *user, sn_time_t now)
-{
-    wire_end *e = user;
-    sn_pkt *p = sn_pktq_pop(&e->inflight);
-    if (p)
-        sn_netif_input(e->nif, p, now); /* the netif owns it now */
-}
-
-static int wire_send(void *lower, sn_pkt *frame)
-{
-    wire_end *e = lower;
-    e->sent++;
-    if (sn_pktq_push(&e->peer->inflight, frame) != SN_OK) {
-        sn_pkt_free(frame);
-        return SN_ERR_NOBUFS;
-    }
-    sn_sched_after(e->s, SN_NS_PER_MS, wire_deliver, e->peer);
-    return SN_OK;
-}
+#include "sn_wire.h"
 
 typedef struct host {
     wire_end end;
@@ -87,11 +60,11 @@ static const char *const host_mac[MAXH + 1] = {
     NULL, "AA:BB:CC:DD:EE:F1", "AA:BB:CC:DD:EE:F2", "AA:BB:CC:DD:EE:F3", "AA:BB:CC:DD:EE:F4",
 };
 
-static void wire_init(wire_end *e, sn_netif *nif)
+static void end_attach(wire_end *e, sn_netif *nif)
 {
-    e->s = N.s;
+    wire_init(e, N.s);
     e->nif = nif;
-    sn_pktq_init(&e->inflight, 256);
+    sn_pktq_init(&e->inflight, 256); /* floods queue many frames at once */
 }
 
 /* n hosts, each on its own port of a bridge built from `cfg`. */
@@ -117,8 +90,8 @@ static void net_init(int n, const sn_bridge_config *cfg)
                               .mtu = 1500};
         p->nif = sn_netif_create(&pc, wire_send, &p->end, NULL);
         CHECK(h->nif && p->nif);
-        wire_init(&h->end, h->nif);
-        wire_init(&p->end, p->nif);
+        end_attach(&h->end, h->nif);
+        end_attach(&p->end, p->nif);
         h->end.peer = &p->end;
         p->end.peer = &h->end;
         sn_netif_set_rx(h->nif, on_host_rx, h);

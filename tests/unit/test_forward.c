@@ -19,41 +19,7 @@
 #include "net/udp_wire.h"
 #include "sn_test.h"
 
-/* A wire end: a frame sent arrives at the peer 1 ms later (no peer: the
- * frame is only recorded). Every end keeps its last frame and counts. */
-typedef struct wire_end {
-    sn_sched *s;
-    struct wire_end *peer;
-    sn_netif *nif;
-    sn_pktq inflight;
-    uint64_t sent;
-    uint8_t last[2048];
-    size_t last_len, max_len;
-} wire_end;
-
-static void wire_deliver(void *user, sn_time_t now)
-{
-    wire_end *e = user;
-    sn_pkt *p = sn_pktq_pop(&e->inflight);
-    if (p)
-        sn_netif_input(e->nif, p, now);
-}
-
-static int wire_send(void *lower, sn_pkt *frame)
-{
-    wire_end *e = lower;
-    e->sent++;
-    e->last_len = sn_pkt_len(frame) < sizeof e->last ? sn_pkt_len(frame) : sizeof e->last;
-    memcpy(e->last, sn_pkt_data(frame), e->last_len);
-    if (sn_pkt_len(frame) > e->max_len)
-        e->max_len = sn_pkt_len(frame);
-    if (!e->peer || sn_pktq_push(&e->peer->inflight, frame) != SN_OK) {
-        sn_pkt_free(frame);
-        return SN_OK;
-    }
-    sn_sched_after(e->s, SN_NS_PER_MS, wire_deliver, e->peer);
-    return SN_OK;
-}
+#include "sn_wire.h"
 
 #define MAX_IF 3
 

@@ -12,43 +12,7 @@
 #include "net/udp_wire.h"
 #include "sn_test.h"
 
-/* A wire: a frame sent on one end arrives at the other 1 ms later. */
-typedef struct wire_end {
-    sn_sched *s;
-    struct wire_end *peer;
-    sn_netif *nif;
-    sn_pktq inflight;
-    uint64_t sent;
-    int drop_next; /* drop this many frames (loss) */
-    size_t min_len; /* shortest frame sent [bytes] */
-} wire_end;
-
-static void wire_deliver(void *user, sn_time_t now)
-{
-    wire_end *e = user;
-    sn_pkt *p = sn_pktq_pop(&e->inflight);
-    if (p)
-        sn_netif_input(e->nif, p, now);
-}
-
-static int wire_send(void *lower, sn_pkt *frame)
-{
-    wire_end *e = lower;
-    e->sent++;
-    if (sn_pkt_len(frame) < e->min_len)
-        e->min_len = sn_pkt_len(frame);
-    if (e->drop_next > 0) {
-        e->drop_next--;
-        sn_pkt_free(frame);
-        return SN_OK;
-    }
-    if (sn_pktq_push(&e->peer->inflight, frame) != SN_OK) {
-        sn_pkt_free(frame);
-        return SN_ERR_NOBUFS;
-    }
-    sn_sched_after(e->s, SN_NS_PER_MS, wire_deliver, e->peer);
-    return SN_OK;
-}
+#include "sn_wire.h"
 
 typedef struct host {
     wire_end end;
