@@ -642,6 +642,19 @@ static int get_at(fg_ctx *c, size_t ni, yaml_node_t *v, sn_fg_app *a)
     return 0;
 }
 
+/* An unsigned integer in [lo, hi]. */
+static int get_uint(fg_ctx *c, const yaml_node_t *v, const char *key, unsigned lo, unsigned hi,
+                    unsigned *out)
+{
+    uint64_t x;
+    if (get_u64(c, v, key, &x))
+        return -1;
+    if (x < lo || x > hi)
+        return fail(c, v, "%s %llu out of range %u..%u", key, (unsigned long long)x, lo, hi);
+    *out = (unsigned)x;
+    return 0;
+}
+
 static const char *const hello_keys[] = {"listen", "send", "to", "from_port", "at", NULL};
 enum { HK_LISTEN, HK_SEND, HK_TO, HK_FROM, HK_AT, HK_N };
 
@@ -696,13 +709,8 @@ static int parse_ping(fg_ctx *c, size_t ni, sn_fg_app *a, const yaml_node_t *n)
     if (get_ip(c, v[PGK_TO], "to", &a->to_addr))
         return -1;
     uint64_t x;
-    if (v[PGK_COUNT]) {
-        if (get_u64(c, v[PGK_COUNT], "count", &x))
-            return -1;
-        if (x < 1 || x > 10000)
-            return fail(c, v[PGK_COUNT], "count %llu out of range 1..10000", (unsigned long long)x);
-        a->count = (unsigned)x;
-    }
+    if (v[PGK_COUNT] && get_uint(c, v[PGK_COUNT], "count", 1, 10000, &a->count))
+        return -1;
     if (v[PGK_INTERVAL]) {
         if (get_double(c, v[PGK_INTERVAL], "interval", &a->interval_s))
             return -1;
@@ -741,21 +749,10 @@ static int parse_traceroute(fg_ctx *c, size_t ni, sn_fg_app *a, const yaml_node_
         return fail(c, n, "traceroute app needs 'to' (an IPv4 address)");
     if (get_ip(c, v[TRK_TO], "to", &a->to_addr))
         return -1;
-    uint64_t x;
-    if (v[TRK_MAX]) {
-        if (get_u64(c, v[TRK_MAX], "max_hops", &x))
-            return -1;
-        if (x < 1 || x > 64)
-            return fail(c, v[TRK_MAX], "max_hops %llu out of range 1..64", (unsigned long long)x);
-        a->count = (unsigned)x;
-    }
-    if (v[TRK_Q]) {
-        if (get_u64(c, v[TRK_Q], "queries", &x))
-            return -1;
-        if (x < 1 || x > 10)
-            return fail(c, v[TRK_Q], "queries %llu out of range 1..10", (unsigned long long)x);
-        a->queries = (unsigned)x;
-    }
+    if (v[TRK_MAX] && get_uint(c, v[TRK_MAX], "max_hops", 1, 64, &a->count))
+        return -1;
+    if (v[TRK_Q] && get_uint(c, v[TRK_Q], "queries", 1, 10, &a->queries))
+        return -1;
     if (v[TRK_WAIT]) {
         if (get_double(c, v[TRK_WAIT], "wait", &a->interval_s))
             return -1;

@@ -4,6 +4,7 @@
 #define SN_TEST_H
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,20 @@ static int sn_test_passed, sn_test_failed;
         printf("%d passed, %d failed\n", sn_test_passed, sn_test_failed);       \
         return sn_test_failed ? 1 : 0;                                          \
     } while (0)
+
+#include "core/stats.h"
+
+/* The value of counter `name` in a module's stats list; UINT64_MAX (and a
+ * message) when the module lists no such counter, so a misspelt name fails
+ * the check instead of reading 0. */
+static inline uint64_t sn_test_stat(const sn_stat *s, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(s[i].name, name))
+            return s[i].value;
+    fprintf(stderr, "no counter %s\n", name);
+    return UINT64_MAX;
+}
 
 /* A scratch directory for files a test writes ($SDRNET_TEST_TMP or /tmp). */
 static inline const char *sn_test_tmpdir(void)

@@ -140,25 +140,16 @@ static void host_send_raw(int i, const char *src, const char *dst)
     run_for(10 * SN_NS_PER_MS);
 }
 
-static uint64_t stat_of(const sn_stat *s, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(s[i].name, name))
-            return s[i].value;
-    fprintf(stderr, "no counter %s\n", name);
-    return UINT64_MAX;
-}
-
 static uint64_t br_stat(const char *name)
 {
     sn_stat s[SN_STATS_MAX];
-    return stat_of(s, sn_bridge_stats(N.br, s, SN_STATS_MAX), name);
+    return sn_test_stat(s, sn_bridge_stats(N.br, s, SN_STATS_MAX), name);
 }
 
 static uint64_t nif_stat(sn_netif *nif, const char *name)
 {
     sn_stat s[SN_STATS_MAX];
-    return stat_of(s, sn_netif_stats(nif, s, SN_STATS_MAX), name);
+    return sn_test_stat(s, sn_netif_stats(nif, s, SN_STATS_MAX), name);
 }
 
 static uint64_t sent(int port) { return N.p[port].end.sent; }
@@ -569,7 +560,7 @@ static void test_config_and_ports(void)
     sn_netif_input(nif, p, 0);
     sn_stat st[SN_STATS_MAX];
     size_t n = sn_bridge_stats(b, st, SN_STATS_MAX);
-    CHECK_EQ_INT(stat_of(st, n, "drop_no_port"), 1);
+    CHECK_EQ_INT(sn_test_stat(st, n, "drop_no_port"), 1);
     CHECK_EQ_INT(sn_pktpool_in_use(pool), 0);
 
     /* destroy gives the netif back: promiscuous off again, no handler */

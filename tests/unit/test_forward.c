@@ -48,18 +48,10 @@ static sn_ip4 ip4(const char *s)
     return a;
 }
 
-static uint64_t stat_of(const sn_stat *s, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(s[i].name, name))
-            return s[i].value;
-    fprintf(stderr, "no counter %s\n", name);
-    return UINT64_MAX;
-}
 static uint64_t ip_stat(const node *n, const char *name)
 {
     sn_stat s[SN_STATS_MAX];
-    return stat_of(s, sn_ipv4_stats(n->ip, s, SN_STATS_MAX), name);
+    return sn_test_stat(s, sn_ipv4_stats(n->ip, s, SN_STATS_MAX), name);
 }
 
 static void on_udp(void *user, sn_udp_sock *s, sn_ip4 src, uint16_t sport, sn_ip4 dst,

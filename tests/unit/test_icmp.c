@@ -39,28 +39,20 @@ typedef struct host {
 static sn_sched *sched;
 static host A, B;
 
-static uint64_t stat_of(const sn_stat *s, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(s[i].name, name))
-            return s[i].value;
-    fprintf(stderr, "no counter %s\n", name);
-    return UINT64_MAX;
-}
 static uint64_t icmp_stat(const host *h, const char *name)
 {
     sn_stat s[SN_STATS_MAX];
-    return stat_of(s, sn_icmp_stats(h->icmp, s, SN_STATS_MAX), name);
+    return sn_test_stat(s, sn_icmp_stats(h->icmp, s, SN_STATS_MAX), name);
 }
 static uint64_t udp_stat(const host *h, const char *name)
 {
     sn_stat s[SN_STATS_MAX];
-    return stat_of(s, sn_udp_stats(h->udp, s, SN_STATS_MAX), name);
+    return sn_test_stat(s, sn_udp_stats(h->udp, s, SN_STATS_MAX), name);
 }
 static uint64_t ip_stat(const host *h, const char *name)
 {
     sn_stat s[SN_STATS_MAX];
-    return stat_of(s, sn_ipv4_stats(h->ip, s, SN_STATS_MAX), name);
+    return sn_test_stat(s, sn_ipv4_stats(h->ip, s, SN_STATS_MAX), name);
 }
 
 static void on_echo(void *user, sn_ip4 from, uint16_t id, uint16_t seq, const uint8_t *data,

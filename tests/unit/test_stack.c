@@ -38,34 +38,25 @@ static void on_udp(void *user, sn_udp_sock *s, sn_ip4 src, uint16_t sport, sn_ip
     h->last_sport = sport;
 }
 
-static uint64_t stat_of(const sn_stat *s, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(s[i].name, name))
-            return s[i].value;
-    fprintf(stderr, "no counter %s\n", name);
-    return UINT64_MAX;
-}
-
 static uint64_t nif_stat(const host *h, const char *name)
 {
     sn_stat s[SN_STATS_MAX];
-    return stat_of(s, sn_netif_stats(h->nif, s, SN_STATS_MAX), name);
+    return sn_test_stat(s, sn_netif_stats(h->nif, s, SN_STATS_MAX), name);
 }
 static uint64_t ip_stat(const host *h, const char *name)
 {
     sn_stat s[SN_STATS_MAX];
-    return stat_of(s, sn_ipv4_stats(h->ip, s, SN_STATS_MAX), name);
+    return sn_test_stat(s, sn_ipv4_stats(h->ip, s, SN_STATS_MAX), name);
 }
 static uint64_t udp_stat(const host *h, const char *name)
 {
     sn_stat s[SN_STATS_MAX];
-    return stat_of(s, sn_udp_stats(h->udp, s, SN_STATS_MAX), name);
+    return sn_test_stat(s, sn_udp_stats(h->udp, s, SN_STATS_MAX), name);
 }
 static uint64_t arp_stat(const host *h, const char *name)
 {
     sn_stat s[SN_STATS_MAX];
-    return stat_of(s, sn_arp_stats(sn_ipv4_iface_arp(h->ip, 0), s, SN_STATS_MAX), name);
+    return sn_test_stat(s, sn_arp_stats(sn_ipv4_iface_arp(h->ip, 0), s, SN_STATS_MAX), name);
 }
 
 static void host_init(host *h, sn_sched *s, const char *mac, const char *ip)
@@ -285,7 +276,7 @@ static void test_output_tailroom(void)
     memset(sn_pkt_put(p, 10), 1, 10);
     CHECK(sn_netif_output(n, &sn_mac_broadcast, SN_ETHERTYPE_IPV4, p, 0) == SN_ERR_NOBUFS);
     sn_stat s[SN_STATS_MAX];
-    CHECK_EQ_INT(stat_of(s, sn_netif_stats(n, s, SN_STATS_MAX), "drop_tx_nobufs"), 1);
+    CHECK_EQ_INT(sn_test_stat(s, sn_netif_stats(n, s, SN_STATS_MAX), "drop_tx_nobufs"), 1);
     CHECK_EQ_INT(end.sent, 0);
     CHECK_EQ_INT(sn_pktpool_in_use(pool), 0);
     sn_netif_destroy(n);
