@@ -721,9 +721,12 @@ static int parse_ping(fg_ctx *c, size_t ni, sn_fg_app *a, const yaml_node_t *n)
     if (v[PGK_SIZE]) {
         if (get_u64(c, v[PGK_SIZE], "size", &x))
             return -1;
-        if (x > 65507)
-            return fail(c, v[PGK_SIZE], "size %llu larger than an IPv4 datagram allows (65507)",
-                        (unsigned long long)x);
+        /* an IPv4 datagram allows 65507, but the echo request is built in
+         * one of the node's 2048-byte packet buffers (headroom included) */
+        if (x > SN_FG_PING_MAX_SIZE)
+            return fail(c, v[PGK_SIZE], "size %llu: at most %d bytes for now (the node's "
+                        "packet buffers are 2048 bytes)", (unsigned long long)x,
+                        SN_FG_PING_MAX_SIZE);
         a->size = (unsigned)x;
     }
     if (v[PGK_AT] && get_at(c, ni, v[PGK_AT], a))

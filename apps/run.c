@@ -950,12 +950,22 @@ static json_t *bridge_json(const run *r, const run_node *n)
                      n->fg->ageing_s, "table", table ? table : json_array());
 }
 
+/* The name of IP interface `ifindex` (IP numbers only the interfaces that
+ * have an address, so its index is not the flowgraph's). */
+static const char *route_dev(const run_node *n, int ifindex)
+{
+    const sn_netif *nif = ifindex >= 0 ? sn_ipv4_iface_netif(n->ip, (size_t)ifindex) : NULL;
+    for (size_t k = 0; nif && k < n->n_ifs; k++)
+        if (n->ifs[k].nif == nif)
+            return n->ifs[k].fg->name;
+    return "?";
+}
+
 /* `ip route`-like text for one route: "10.0.0.0/16 via 10.255.1.254 dev cr". */
 static void format_route(const run_node *n, const sn_route *rt, char *buf, size_t len)
 {
     char p[16], v[16];
-    const char *dev = rt->ifindex >= 0 && (size_t)rt->ifindex < n->n_ifs
-                          ? n->ifs[rt->ifindex].fg->name : "?";
+    const char *dev = route_dev(n, rt->ifindex);
     sn_ip4_format(rt->prefix, p);
     if (rt->next_hop)
         snprintf(buf, len, "%s/%d via %s dev %s", rt->prefix_len ? p : "default",
@@ -980,9 +990,7 @@ static json_t *routes_json(const run_node *n)
                                              sn_ip4_format(rt[i].prefix, p), "len",
                                              rt[i].prefix_len, "via",
                                              rt[i].next_hop ? sn_ip4_format(rt[i].next_hop, v) : "",
-                                             "dev", rt[i].ifindex >= 0 &&
-                                                 (size_t)rt[i].ifindex < n->n_ifs
-                                                 ? n->ifs[rt[i].ifindex].fg->name : "?",
+                                             "dev", route_dev(n, rt[i].ifindex),
                                              "type", sn_route_type_str(rt[i].type), "text", line));
     }
     return arr;

@@ -195,18 +195,23 @@ static void on_timer(void *user, sn_time_t now)
             entry_clear(e);
         } else if (e->state == ARP_INCOMPLETE && e->next_request <= now) {
             if (e->requests >= a->cfg.max_requests) {
-                a->drops[DROP_UNRESOLVED] += e->queue.count;
                 SN_DEBUG("arp", "no answer for %08x, %zu packets dropped", e->ip,
                          e->queue.count);
-                /* tell the IP layer about each packet first, so the sender
-                 * hears "host unreachable" (RFC 1812 4.3.3.1) */
+                /* Take the waiting packets and forget the entry first: the
+                 * callback sends ICMP, which may come straight back here
+                 * (to the same unanswered address) and must find no
+                 * half-cleared entry to queue on. */
+                sn_pktq waiting = e->queue;
+                sn_pktq_init(&e->queue, a->cfg.queue_len);
+                entry_clear(e);
                 sn_pkt *p;
-                while ((p = sn_pktq_pop(&e->queue))) {
+                while ((p = sn_pktq_pop(&waiting))) {
+                    a->drops[DROP_UNRESOLVED]++;
+                    /* so the sender hears "host unreachable" (RFC 1812 4.3.3.1) */
                     if (a->unreach)
                         a->unreach(a->unreach_user, p);
                     sn_pkt_free(p);
                 }
-                entry_clear(e);
             } else {
                 send_request(a, e, now);
             }

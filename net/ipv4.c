@@ -324,7 +324,10 @@ static void ip_forward(sn_ipv4 *ip, const sn_ipv4_hdr *h, sn_pkt *pkt, sn_time_t
         sn_pkt_free(pkt);
         return;
     }
-    if (h->dst == 0 || (h->dst >> 28) >= 14 || sn_ipv4_is_broadcast(ip, h->dst)) {
+    /* ...nor do martians: "this network" (0/8) and loopback (127/8) are
+     * never forwarded (RFC 1812 4.2.2.11, 5.3.7) */
+    if ((h->dst >> 24) == 0 || (h->dst >> 24) == 127 || (h->dst >> 28) >= 14 ||
+        sn_ipv4_is_broadcast(ip, h->dst)) {
         ip->drops[DROP_FWD_BROADCAST]++;
         sn_pkt_free(pkt);
         return;

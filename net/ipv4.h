@@ -38,9 +38,10 @@
  *     on the departure interface's net tap (it was captured on the arrival
  *     one already) and sent to the route's next hop through ARP
  *     (forwarded). ICMP errors quote the packet as it arrived.
- * A next hop that ARP cannot resolve is counted by that interface's ARP
- * (drop_unresolved) but not answered with Host Unreachable: ARP has no
- * hook for it yet. No Redirects are sent (RFC 1812 5.2.7.2 makes them a
+ * A next hop that ARP cannot resolve earns each waiting packet's sender an
+ * ICMP Host Unreachable (drop_host_unreachable; ARP counts drop_unresolved).
+ * Destinations in 0/8, 127/8, multicast, class E or a broadcast are never
+ * forwarded (drop_fwd_broadcast). No Redirects are sent (RFC 1812 5.2.7.2 makes them a
  * SHOULD that may be configured off). With forwarding off (the default, a
  * host) packets for other hosts are counted as drop_not_for_us.
  *

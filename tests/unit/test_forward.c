@@ -293,6 +293,41 @@ static void test_host_unreachable(void)
     teardown();
 }
 
+static uint64_t arp_unresolved(const node *n)
+{
+    uint64_t sum = 0;
+    sn_stat s[SN_STATS_MAX];
+    for (size_t i = 0; i < sn_ipv4_iface_count(n->ip); i++)
+        sum += sn_test_stat(s, sn_arp_stats(sn_ipv4_iface_arp(n->ip, i), s, SN_STATS_MAX),
+                            "drop_unresolved");
+    return sum;
+}
+
+/* The Host Unreachable for a packet whose source is the very neighbour that
+ * never answered goes back into ARP for that neighbour while ARP is giving
+ * up on it: it must start a fresh resolution, and every packet dropped is
+ * counted once by ARP and once by IP. Martian destinations are never
+ * forwarded. */
+static void test_unreachable_reentry_and_martians(void)
+{
+    setup(1500);
+    sn_ip4 ghost = ip4("192.168.2.99");
+    sn_pkt *p = sn_pkt_alloc_tx(A.pool);
+    memcpy(sn_pkt_put(p, 12), "\x13\x88\x13\x88\x00\x0c\x00\x00spf!", 12); /* UDP, no csum */
+    CHECK_EQ_INT(sn_ipv4_output(A.ip, ghost, ghost, SN_IPPROTO_UDP, p, NULL), SN_OK);
+    run_for(10 * SN_NS_PER_S);
+    CHECK(arp_unresolved(&R) >= 1);
+    CHECK_EQ_INT(ip_stat(&R, "drop_host_unreachable"), arp_unresolved(&R));
+    /* 127/8 and 0/8 destinations stay put */
+    uint64_t fwd = ip_stat(&R, "forwarded"), mart = ip_stat(&R, "drop_fwd_broadcast");
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("127.0.0.1"), 5000, "l", 1), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("0.1.2.3"), 5000, "z", 1), SN_OK);
+    run_for(SN_NS_PER_S);
+    CHECK_EQ_INT(ip_stat(&R, "forwarded"), fwd);
+    CHECK_EQ_INT(ip_stat(&R, "drop_fwd_broadcast"), mart + 2);
+    teardown();
+}
+
 static void fill(uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -500,6 +535,7 @@ int main(void)
     TEST_RUN(test_incremental_checksum_property);
     TEST_RUN(test_ttl_exceeded_and_no_route);
     TEST_RUN(test_host_unreachable);
+    TEST_RUN(test_unreachable_reentry_and_martians);
     TEST_RUN(test_small_mtu_fragment_or_frag_needed);
     TEST_RUN(test_reassembly_timeout);
     TEST_RUN(test_broadcasts_not_forwarded);
