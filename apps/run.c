@@ -193,6 +193,16 @@ static void event_json(run *r, const char *who, const char *layer, const char *w
     json_array_append_new(r->events, e);
 }
 
+/* One line of the narrative ("  0.012 s  A.rf0      phy    ...") and the
+ * same event in the --json log. `col` is the short column label. */
+static void report_event(run *r, const char *who, const char *col, const char *layer,
+                         const char *what, const char *line)
+{
+    if (narrate(r))
+        fprintf(r->opt->out, "%10.6f s  %-10s %-6s %s\n", now_s(r), who, col, line);
+    event_json(r, who, layer, what, line);
+}
+
 /* ---- glue between layers --------------------------------------------- */
 
 static int lower_send(void *lower, sn_pkt *frame) { return sn_phy_send(lower, frame); }
@@ -335,9 +345,7 @@ static void on_burst(void *user, int tx, const uint8_t *frame, size_t len,
                  st->snr_db, st->cfo_hz, st->crc_ok ? "crc ok " : "CRC BAD", desc);
         annotate_frame(&r->media[f->medium], f, st, len, desc);
     }
-    if (narrate(r))
-        fprintf(r->opt->out, "%10.6f s  %-10s phy    %s\n", now_s(r), f->label, line);
-    event_json(r, f->label, "phy", tx ? "tx" : "rx", line);
+    report_event(r, f->label, "phy", "phy", tx ? "tx" : "rx", line);
 }
 
 static void on_medium(void *user, int to_port, const sn_medium_rx *rx)
@@ -390,11 +398,9 @@ static void on_hello(void *user, const sn_hello_msg *msg)
         snprintf(line, sizeof line, "received \"%s\" from %s:%u on port %u (SNR %.1f dB)", txt,
                  peer, msg->sport, msg->dport, msg->snr_db);
     }
-    if (narrate(r)) {
-        fprintf(r->opt->out, "%10.6f s  %-10s hello  %s\n", now_s(r), n->fg->name, line);
+    report_event(r, n->fg->name, "hello", "app", msg->sent ? "send" : "receive", line);
+    if (narrate(r))
         fprintf(r->opt->out, "%10s    %-10s        bits %s\n", "", "", bits);
-    }
-    event_json(r, n->fg->name, "app", msg->sent ? "send" : "receive", line);
 }
 
 /* ---- building ------------------------------------------------------- */
@@ -493,10 +499,7 @@ static int build_iface(run *r, run_node *n, size_t ni, size_t ii)
 static void on_ping_line(void *user, const char *line)
 {
     run_node *n = user;
-    run *r = n->run;
-    if (narrate(r))
-        fprintf(r->opt->out, "%10.6f s  %-10s ping   %s\n", now_s(r), n->fg->name, line);
-    event_json(r, n->fg->name, "app", "ping", line);
+    report_event(n->run, n->fg->name, "ping", "app", "ping", line);
 }
 
 static int build_ping(run *r, run_node *n, const sn_fg_app *a)
@@ -524,10 +527,7 @@ static int build_ping(run *r, run_node *n, const sn_fg_app *a)
 static void on_trace_line(void *user, const char *line)
 {
     run_node *n = user;
-    run *r = n->run;
-    if (narrate(r))
-        fprintf(r->opt->out, "%10.6f s  %-10s trace  %s\n", now_s(r), n->fg->name, line);
-    event_json(r, n->fg->name, "app", "traceroute", line);
+    report_event(n->run, n->fg->name, "trace", "app", "traceroute", line);
 }
 
 static int build_traceroute(run *r, run_node *n, const sn_fg_app *a)
