@@ -74,7 +74,7 @@ static sn_cf32 *make_busy(size_t target, size_t frame_len, double snr_db, size_t
             payload[i] = (uint8_t)sn_rng_u64(&r);
         const sn_cf32 *iq;
         size_t len;
-        if (sn_modem_tx(m, payload, frame_len, &iq, &len) != SN_OK || n + len + 64 > target)
+        if (sn_modem_tx(m, payload, frame_len, NULL, &iq, &len) != SN_OK || n + len + 64 > target)
             break;
         for (size_t i = 0; i < len; i++)
             power += (double)(crealf(iq[i]) * crealf(iq[i]) + cimagf(iq[i]) * cimagf(iq[i]));
@@ -125,7 +125,7 @@ static double run_liquid(const sn_cf32 *x, size_t n)
     flexframesync fs = flexframesync_create(count_liquid, NULL);
     if (!fs)
         return NAN;
-    flexframesync_set_header_len(fs, 8);
+    flexframesync_set_header_len(fs, 9); /* the skeleton modem's user header */
     liquid_frames = 0;
     double t0 = cpu_now();
     for (size_t i = 0; i < n; i += 4096)
@@ -387,7 +387,7 @@ static double bm_run(bm_ctx *c, int full, double secs)
                 payload[k] = (uint8_t)sn_rng_u64(&c->rng);
             const sn_cf32 *iq;
             size_t len;
-            ok = sn_modem_tx(mod, payload, BM_FRAME, &iq, &len) == SN_OK &&
+            ok = sn_modem_tx(mod, payload, BM_FRAME, NULL, &iq, &len) == SN_OK &&
                  (n->burst = malloc(len * sizeof *iq)) != NULL;
             if (ok) {
                 memcpy(n->burst, iq, len * sizeof *iq);

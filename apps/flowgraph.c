@@ -455,30 +455,33 @@ static size_t seq_len(const yaml_node_t *v)
 
 /* ---- sections ---------------------------------------------------------- */
 
-static const char *const phy_keys[] = {"modulation", "sample_rate", "frequency", NULL};
-enum { PK_MOD, PK_RATE, PK_FREQ, PK_N };
+/* "modulation" is the older name of "rate" (a bare modulation name means
+ * its rate-1/2 code, sn_phy_rate_parse) */
+static const char *const phy_keys[] = {"rate", "modulation", "sample_rate", "frequency", NULL};
+enum { PK_MOD, PK_MOD_OLD, PK_RATE, PK_FREQ, PK_N };
 
 static int parse_phy(fg_ctx *c, const yaml_node_t *n)
 {
-    static const char *const mods[] = {"bpsk", "qpsk", "qam16", "qam64"};
     sn_flowgraph *fg = c->fg;
     yaml_node_t *v[PK_N];
     char b[SHOW_BUF];
     if (get_fields(c, n, "phy", phy_keys, v))
         return -1;
-    if (v[PK_MOD]) {
+    if (v[PK_MOD] && v[PK_MOD_OLD])
+        return fail(c, v[PK_MOD_OLD], "give either rate or modulation, not both");
+    yaml_node_t *mv = v[PK_MOD] ? v[PK_MOD] : v[PK_MOD_OLD];
+    if (mv) {
         const char *s = NULL; /* set by scalar() on success */
-        size_t len = 0, i, nm = sizeof mods / sizeof mods[0];
-        if (scalar(c, v[PK_MOD], "modulation", &s, &len))
+        size_t len = 0;
+        char name[24];
+        if (scalar(c, mv, v[PK_MOD] ? "rate" : "modulation", &s, &len))
             return -1;
-        for (i = 0; i < nm; i++)
-            if (strlen(mods[i]) == len && !memcmp(mods[i], s, len))
-                break;
-        if (i == nm)
-            return fail(c, v[PK_MOD],
-                        "unknown modulation '%s' (expected bpsk, qpsk, qam16, qam64)",
-                        show(v[PK_MOD], b));
-        strcpy(fg->modulation, mods[i]);
+        if (len >= sizeof name || (memcpy(name, s, len), name[len] = 0,
+                                   sn_phy_rate_parse(name, &fg->rate) != SN_OK))
+            return fail(c, mv,
+                        "unknown rate '%s' (expected bpsk-1/2, bpsk-3/4, qpsk-1/2, qpsk-3/4, "
+                        "qam16-1/2, qam16-3/4, qam64-2/3, qam64-3/4)",
+                        show(mv, b));
     }
     if (v[PK_RATE]) {
         if (get_double(c, v[PK_RATE], "sample_rate", &fg->sample_rate))
@@ -1096,7 +1099,7 @@ sn_flowgraph *sn_flowgraph_parse(const char *text, size_t len, const char *name,
     }
     strcpy(fg->path, name); /* length checked above */
     fg->duration_s = 1.0;
-    strcpy(fg->modulation, "qpsk");
+    fg->rate = SN_RATE_QPSK_12;
     fg->sample_rate = 1e6;
     fg->freq_hz = 433.92e6;
     c->path = name;

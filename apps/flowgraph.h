@@ -6,7 +6,7 @@
  *   description: "S1: two devices, one link"
  *   seed: 1                 # optional; --seed overrides
  *   duration: 1.0           # [s] virtual time to run
- *   phy: {modulation: qpsk, sample_rate: 1e6, frequency: 433.92e6}
+ *   phy: {rate: qpsk-1/2, sample_rate: 1e6, frequency: 433.92e6}
  *   media:
  *     - {name: air, type: radio, snr_db: 20, cfo_hz: 0}
  *   nodes:
@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "mac/frame.h"
+#include "phy/modem.h"
 #include "net/ipv4_wire.h"
 
 #define SN_FG_NAME_MAX 32
@@ -131,7 +132,7 @@ typedef struct sn_flowgraph {
     int has_seed;
     double duration_s;    /* [s] default 1.0 */
     /* phy */
-    char modulation[16];  /* default "qpsk" */
+    sn_phy_rate rate;     /* the PHY's default rate; qpsk-1/2 */
     double sample_rate;   /* [S/s] default 1e6 */
     double freq_hz;       /* [Hz] default 433.92e6 */
     sn_fg_medium media[SN_FG_MAX_MEDIA];

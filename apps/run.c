@@ -464,7 +464,7 @@ static int build_iface(run *r, run_node *n, size_t ni, size_t ii)
         return -1;
     sn_phy_config pc;
     sn_phy_config_default(&pc);
-    pc.modem.modulation = r->fg->modulation;
+    pc.modem.rate = r->fg->rate;
     pc.freq_hz = r->fg->freq_hz;
     run_medium *m = &r->media[fi->medium];
     f->radio = sn_radio_sim_create(m->m);
@@ -1078,7 +1078,7 @@ static void report_json(run *r, sn_time_t ran)
         "{s:s, s:s, s:I, s:f, s:f, s:I, s:{s:s, s:f, s:f}, s:o, s:o, s:o, s:o}", "flowgraph",
         r->fg->name, "path", r->fg->path, "seed", (json_int_t)r->seed, "duration_s",
         r->fg->duration_s, "virtual_time_s", sn_time_to_s(ran), "events",
-        (json_int_t)sn_sched_events_run(r->sched), "phy", "modulation", r->fg->modulation,
+        (json_int_t)sn_sched_events_run(r->sched), "phy", "rate", sn_phy_rate_name(r->fg->rate),
         "sample_rate", r->fg->sample_rate, "frequency_hz", r->fg->freq_hz, "media", media,
         "nodes", jv.nodes, "events_log", r->events ? json_incref(r->events) : json_array(),
         "files", files);
@@ -1220,7 +1220,7 @@ int sn_run_flowgraph(const sn_flowgraph *fg, const sn_run_options *opt)
         if (fg->description[0])
             fprintf(opt->out, "%s\n", fg->description);
         fprintf(opt->out, "PHY: %s, %.3g MS/s at %.3f MHz; %zu node%s, %zu medi%s\n\n",
-                fg->modulation, fg->sample_rate / 1e6, fg->freq_hz / 1e6, fg->n_nodes,
+                sn_phy_rate_name(fg->rate), fg->sample_rate / 1e6, fg->freq_hz / 1e6, fg->n_nodes,
                 fg->n_nodes == 1 ? "" : "s", fg->n_media, fg->n_media == 1 ? "um" : "a");
     }
     /* run in slices so a long run can show progress */

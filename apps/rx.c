@@ -137,7 +137,7 @@ static void on_frame(void *user, const uint8_t *frame, size_t len, const sn_phy_
         json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:s, s:b, s:s}", "index", (json_int_t)idx,
                               "sample_start", (json_int_t)s.sample_start, "sample_count",
                               (json_int_t)s.sample_count, "bytes", (json_int_t)len,
-                              "modulation", s.modulation ? s.modulation : "?", "crc_ok",
+                              "rate", sn_phy_rate_name(s.rate), "crc_ok",
                               s.crc_ok, "summary", desc);
         if (o) {
             json_object_set_new(o, "snr_db", isfinite(s.snr_db) ? json_real(s.snr_db)
@@ -151,9 +151,9 @@ static void on_frame(void *user, const uint8_t *frame, size_t len, const sn_phy_
             json_array_append_new(c->frames, o);
         }
     } else {
-        printf("frame %-4llu sample %-9llu %5zu bytes  %-5s  SNR %5.1f dB  CFO %+7.0f Hz  %s  %s\n",
+        printf("frame %-4llu sample %-9llu %5zu bytes  %-9s  SNR %5.1f dB  CFO %+7.0f Hz  %s  %s\n",
                (unsigned long long)idx, (unsigned long long)s.sample_start, len,
-               s.modulation ? s.modulation : "?", s.snr_db, s.cfo_hz,
+               sn_phy_rate_name(s.rate), s.snr_db, s.cfo_hz,
                s.crc_ok ? "crc ok " : "CRC BAD", desc);
         fflush(stdout); /* a monitor on a live radio shows frames as they come */
     }

@@ -30,7 +30,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: sdrnet tx --radio RADIO [--count N] [--size S] [--message TEXT]\n"
-            "                 [--file PATH] [--modulation M] [--interval SECONDS]\n"
+            "                 [--file PATH] [--rate R] [--interval SECONDS]\n"
             "                 [--src MAC] [--dst MAC] [--json] [radio flags]\n"
             "\n"
             "Build numbered MAC frames (Ethernet II + FCS, ethertype 0x88b5; payload:\n"
@@ -46,7 +46,8 @@ static void usage(FILE *f)
             "                    6 bytes of header and S - 6 of data\n"
             "  --message TEXT    send TEXT instead, split into as many frames as needed\n"
             "  --file PATH       send the contents of PATH instead (up to %u bytes)\n"
-            "  --modulation M    bpsk, qpsk (default), qam16 or qam64\n"
+            "  --rate R          bpsk-1/2, bpsk-3/4, qpsk-1/2 (default), qpsk-3/4,\n"
+            "                    qam16-1/2, qam16-3/4, qam64-2/3 or qam64-3/4\n"
             "  --interval SEC    silence before each burst [s] (default %g)\n"
             "  --src MAC         source address (default 02:00:00:00:00:01)\n"
             "  --dst MAC         destination address (default ff:ff:ff:ff:ff:ff)\n"
@@ -133,7 +134,7 @@ static size_t build_frame(uint8_t *out, const sn_eth_hdr *h, uint32_t seq, const
 
 int sn_tx_main(int argc, char **argv)
 {
-    const char *radio = NULL, *message = NULL, *file = NULL, *modulation = "qpsk";
+    const char *radio = NULL, *message = NULL, *file = NULL, *rate_name = "qpsk-1/2";
     unsigned long count = TX_DEFAULT_COUNT, size = TX_DEFAULT_SIZE;
     int count_given = 0, json = 0;
     double interval = TX_DEFAULT_INTERVAL;
@@ -175,8 +176,8 @@ int sn_tx_main(int argc, char **argv)
             message = v;
         } else if (!strcmp(a, "--file")) {
             file = v;
-        } else if (!strcmp(a, "--modulation")) {
-            modulation = v;
+        } else if (!strcmp(a, "--rate") || !strcmp(a, "--modulation")) {
+            rate_name = v;
         } else if (!strcmp(a, "--interval")) {
             char *end;
             errno = 0;
@@ -230,17 +231,24 @@ int sn_tx_main(int argc, char **argv)
 
     sn_modem_config mc;
     sn_modem_config_default(&mc);
-    mc.modulation = modulation;
     mc.max_payload = TX_MAX_FRAME;
     char err[512];
     int rc = 0;
     sn_radio *r = NULL;
     json_t *frames = NULL;
-    sn_modem *m = sn_modem_create(&mc, 1e6, NULL, NULL);
-    if (!m) {
-        fprintf(stderr, "sdrnet tx: --modulation '%s' not known (bpsk, qpsk, qam16, qam64)\n",
-                modulation);
+    sn_modem *m = NULL;
+    if (sn_phy_rate_parse(rate_name, &mc.rate) != SN_OK) {
+        fprintf(stderr,
+                "sdrnet tx: --rate '%s' not known (bpsk-1/2, bpsk-3/4, qpsk-1/2, qpsk-3/4, "
+                "qam16-1/2, qam16-3/4, qam64-2/3, qam64-3/4)\n",
+                rate_name);
         rc = 2;
+        goto done;
+    }
+    m = sn_modem_create(&mc, 1e6, NULL, NULL);
+    if (!m) {
+        fprintf(stderr, "sdrnet tx: cannot create the modem\n");
+        rc = 1;
         goto done;
     }
     r = sn_radio_open(radio, &cfg, NULL, err, sizeof err);
@@ -277,7 +285,7 @@ int sn_tx_main(int argc, char **argv)
         size_t len = build_frame(frame, &h, (uint32_t)seq, data, dlen);
         const sn_cf32 *iq;
         size_t n;
-        int e = sn_modem_tx(m, frame, len, &iq, &n);
+        int e = sn_modem_tx(m, frame, len, NULL, &iq, &n);
         if (e != SN_OK) {
             fprintf(stderr, "sdrnet tx: frame %lu: modulation failed: %s\n", seq, sn_strerror(e));
             rc = 1;
@@ -322,7 +330,7 @@ int sn_tx_main(int argc, char **argv)
     sn_radio_get_counters(r, &cnt);
     if (json) {
         json_t *root = json_pack("{s:s, s:f, s:s, s:I, s:I, s:I, s:O}", "radio", radio,
-                                 "sample_rate", fs, "modulation", sn_modem_modulation(m),
+                                 "sample_rate", fs, "rate", sn_phy_rate_name(mc.rate),
                                  "frames_sent", (json_int_t)sent, "samples",
                                  (json_int_t)samples, "late_bursts",
                                  (json_int_t)cnt.late_bursts, "frames", frames);
@@ -330,7 +338,7 @@ int sn_tx_main(int argc, char **argv)
             rc = 1;
     } else {
         printf("%llu frames, %llu samples of bursts (%s, %.3g S/s) sent to %s\n",
-               (unsigned long long)sent, (unsigned long long)samples, sn_modem_modulation(m),
+               (unsigned long long)sent, (unsigned long long)samples, sn_phy_rate_name(mc.rate),
                fs, radio);
     }
 done:

@@ -67,6 +67,8 @@ void sn_pkt_meta_reset(sn_pkt_meta *m)
     m->cfo_hz = NAN;
     m->sample = 0;
     m->flags = 0;
+    m->phy_rate = -1;
+    m->phy_ctrl = 0;
 }
 
 sn_pkt *sn_pkt_alloc(sn_pktpool *p, size_t headroom)

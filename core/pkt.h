@@ -40,6 +40,10 @@ typedef struct sn_pkt_meta {
     float cfo_hz;       /* [Hz] estimated carrier frequency offset */
     uint64_t sample;    /* [samples] index of the frame's first sample */
     uint32_t flags;     /* SN_PKT_F_* */
+    int phy_rate;       /* PHY rate (sn_phy_rate, phy/modem.h) it arrived at
+                         * or is to be sent at; -1: the port's default */
+    uint32_t phy_ctrl;  /* MAC control word carried in the PHY header
+                         * (sn_modem_txopt.ctrl), 0 if none */
 } sn_pkt_meta;
 
 #define SN_PKT_F_CRC_BAD   0x1u /* PHY or MAC check failed (kept for captures) */

@@ -23,8 +23,10 @@
 /* Length of our part of the flexframe header [bytes]. liquid protects it
  * with its header CRC; we use the first bytes to reject headers that
  * decode but are not ours. */
-#define SN_MODEM_HDR_LEN 8
-static const uint8_t hdr_magic[3] = {'S', 'N', 1}; /* magic, version 1 */
+#define SN_MODEM_HDR_LEN 9
+static const uint8_t hdr_magic[3] = {'S', 'N', 2}; /* magic, version 2 */
+/* then: [3] rate (sn_phy_rate), [4..7] ctrl (big-endian), [8] flags */
+#define HDR_F_EMPTY 0x01 /* header-only burst: the one payload byte is filler */
 
 /* flexframegen's oversampling [samples/symbol] (fixed inside liquid 1.5). */
 #define SN_MODEM_K 2
@@ -60,8 +62,6 @@ static const uint8_t hdr_magic[3] = {'S', 'N', 1}; /* magic, version 1 */
 
 struct sn_modem {
     sn_modem_config cfg;
-    modulation_scheme ms;
-    const char *modname; /* static name of ms */
     double fs;           /* [S/s] */
     flexframegen gen;
     flexframesync sync;
@@ -96,6 +96,16 @@ static int mod_index(modulation_scheme ms)
     return -1;
 }
 
+/* This skeleton has no FEC: a rate maps to its modulation only. */
+static int rate_mod_index(sn_phy_rate r)
+{
+    unsigned bpp = sn_phy_rate_bits_per_point(r);
+    for (size_t i = 0; i < NMODS; i++)
+        if (mods[i].bps == bpp)
+            return (int)i;
+    return -1;
+}
+
 /* liquid 1.5 plans its FFTs (the frame detector's) with FFTW_MEASURE, which
  * picks among algorithms by timing them: two runs can get different plans,
  * and so results differing in the last bits (seen in the RSSI and EVM), so a
@@ -123,7 +133,7 @@ static void fft_planning_deterministic(void)
 
 void sn_modem_config_default(sn_modem_config *c)
 {
-    c->modulation = "qpsk";
+    c->rate = SN_RATE_QPSK_12;
     c->max_payload = 2048;
 }
 
@@ -136,12 +146,23 @@ static size_t burst_len(const sn_modem *m, size_t len, unsigned bps)
     return m->overhead + SN_MODEM_K * syms;
 }
 
-size_t sn_modem_burst_len(const sn_modem *m, size_t len)
+size_t sn_modem_burst_len(const sn_modem *m, size_t len, sn_phy_rate rate)
 {
-    if (!m)
+    int k = rate_mod_index(rate);
+    if (!m || k < 0 || len > m->cfg.max_payload)
         return 0;
-    int k = mod_index(m->ms);
-    return burst_len(m, len, mods[k].bps);
+    return burst_len(m, len ? len : 1, mods[k].bps);
+}
+
+void sn_modem_get_timing(const sn_modem *m, sn_modem_timing *t)
+{
+    if (!t)
+        return;
+    /* flexframe: 64-symbol p/n preamble at 2 samples/symbol, detected
+     * near its end; the callback runs SN_MODEM_CB_LEAD samples early */
+    t->preamble = m ? 2 * 64 : 0;
+    t->detect = m ? 2 * 64 : 0;
+    t->decode_delay = 0;
 }
 
 /* Push zeros (not counted in the stream) until the frame detector's buffer
@@ -170,6 +191,7 @@ static int on_frame(unsigned char *header, int header_valid, unsigned char *payl
     int k = mod_index((modulation_scheme)fs.mod_scheme);
     if (!header_valid || !header || memcmp(header, hdr_magic, sizeof hdr_magic) != 0 ||
         !payload || payload_len == 0 || payload_len > m->cfg.max_payload || k < 0 ||
+        header[3] >= SN_RATE_COUNT || rate_mod_index((sn_phy_rate)header[3]) != k ||
         fs.fec0 != LIQUID_FEC_NONE || fs.fec1 != LIQUID_FEC_NONE) {
         m->c.rx_header_bad++;
         return 0;
@@ -192,7 +214,11 @@ static int on_frame(unsigned char *header, int header_valid, unsigned char *payl
     st.sample_start = end >= st.sample_count ? end - st.sample_count : 0;
     st.header_ok = 1;
     st.crc_ok = payload_valid ? 1 : 0;
-    st.modulation = mods[k].name;
+    st.rate = (sn_phy_rate)header[3];
+    st.ctrl = (uint32_t)header[4] << 24 | (uint32_t)header[5] << 16 | (uint32_t)header[6] << 8 |
+              header[7];
+    if (header[8] & HDR_F_EMPTY)
+        payload_len = 0;
     if (st.crc_ok)
         m->c.rx_frames_ok++;
     else
@@ -210,17 +236,9 @@ sn_modem *sn_modem_create(const sn_modem_config *cfg, double sample_rate, sn_mod
         sn_modem_config_default(&def);
         cfg = &def;
     }
-    if (!cfg->modulation) {
-        SN_ERROR(MOD, "no modulation given");
-        return NULL;
-    }
-    int k = -1;
-    for (size_t i = 0; i < NMODS; i++)
-        if (strcmp(cfg->modulation, mods[i].name) == 0)
-            k = (int)i;
+    int k = rate_mod_index(cfg->rate);
     if (k < 0) {
-        SN_ERROR(MOD, "modulation '%s' not supported (bpsk, qpsk, qam16, qam64)",
-                 cfg->modulation);
+        SN_ERROR(MOD, "rate %d not supported", (int)cfg->rate);
         return NULL;
     }
     if (cfg->max_payload == 0 || cfg->max_payload > SN_MODEM_MAX_PAYLOAD) {
@@ -238,9 +256,6 @@ sn_modem *sn_modem_create(const sn_modem_config *cfg, double sample_rate, sn_mod
     if (!m)
         return NULL;
     m->cfg = *cfg;
-    m->modname = mods[k].name;
-    m->cfg.modulation = m->modname; /* keep no pointer into the caller's config */
-    m->ms = liquid_getopt_str2mod(mods[k].name);
     m->fs = sample_rate;
     m->rx = rx;
     m->user = user;
@@ -251,7 +266,7 @@ sn_modem *sn_modem_create(const sn_modem_config *cfg, double sample_rate, sn_mod
     props.check = LIQUID_CRC_32;
     props.fec0 = LIQUID_FEC_NONE;
     props.fec1 = LIQUID_FEC_NONE;
-    props.mod_scheme = m->ms;
+    props.mod_scheme = mods[k].ms;
     m->gen = flexframegen_create(&props);
     m->sync = flexframesync_create(on_frame, m);
     if (!m->gen || !m->sync)
@@ -273,7 +288,7 @@ sn_modem *sn_modem_create(const sn_modem_config *cfg, double sample_rate, sn_mod
     m->overhead = total - SN_MODEM_K * one_syms;
     flexframegen_reset(m->gen);
 
-    m->txcap = burst_len(m, cfg->max_payload, mods[k].bps);
+    m->txcap = burst_len(m, cfg->max_payload, 1); /* the longest: bpsk */
     m->txbuf = malloc(m->txcap * sizeof *m->txbuf);
     if (!m->txbuf)
         goto fail;
@@ -311,15 +326,35 @@ int sn_modem_busy(const sn_modem *m)
     return m && flexframesync_is_frame_open(m->sync) ? 1 : 0;
 }
 
-int sn_modem_tx(sn_modem *m, const uint8_t *frame, size_t len, const sn_cf32 **iq, size_t *n)
+int sn_modem_tx(sn_modem *m, const uint8_t *frame, size_t len, const sn_modem_txopt *opt,
+                const sn_cf32 **iq, size_t *n)
 {
     if (!m || !iq || !n || (!frame && len))
         return SN_ERR_INVAL;
-    if (len == 0 || len > m->cfg.max_payload)
+    if (len > m->cfg.max_payload)
         return SN_ERR_RANGE;
+    sn_phy_rate rate = opt ? opt->rate : m->cfg.rate;
+    uint32_t ctrl = opt ? opt->ctrl : 0;
+    int k = rate_mod_index(rate);
+    if (k < 0)
+        return SN_ERR_INVAL;
     uint8_t hdr[SN_MODEM_HDR_LEN] = {0};
     memcpy(hdr, hdr_magic, sizeof hdr_magic);
-    if (flexframegen_assemble(m->gen, hdr, frame, (unsigned)len) != LIQUID_OK)
+    hdr[3] = (uint8_t)rate;
+    hdr[4] = (uint8_t)(ctrl >> 24);
+    hdr[5] = (uint8_t)(ctrl >> 16);
+    hdr[6] = (uint8_t)(ctrl >> 8);
+    hdr[7] = (uint8_t)ctrl;
+    static const uint8_t filler = 0;
+    if (len == 0) {
+        hdr[8] = HDR_F_EMPTY;
+        frame = &filler;
+    }
+    flexframegenprops_s props;
+    flexframegen_getprops(m->gen, &props);
+    props.mod_scheme = mods[k].ms;
+    if (flexframegen_setprops(m->gen, &props) != LIQUID_OK ||
+        flexframegen_assemble(m->gen, hdr, frame, (unsigned)(len ? len : 1)) != LIQUID_OK)
         return SN_ERR_INVAL;
     size_t total = flexframegen_getframelen(m->gen);
     if (total == 0 || total > m->txcap) {
@@ -372,7 +407,7 @@ int sn_modem_rx(sn_modem *m, const sn_cf32 *iq, size_t n)
     return SN_OK;
 }
 
-const char *sn_modem_modulation(const sn_modem *m) { return m ? m->modname : NULL; }
+sn_phy_rate sn_modem_rate(const sn_modem *m) { return m ? m->cfg.rate : SN_RATE_QPSK_12; }
 
 void sn_modem_get_counters(const sn_modem *m, sn_modem_counters *c)
 {

@@ -31,35 +31,64 @@ static inline sn_cf32 sn_cf32_make(float re, float im)
     return z;
 }
 
+/* The eight rates (IEEE 802.11a's set): modulation and code rate of the
+ * payload, chosen per frame by the transmitter and signalled in the PHY
+ * header, so a MAC can adapt the rate per destination. Ordered from the
+ * most robust to the fastest. */
+typedef enum sn_phy_rate {
+    SN_RATE_BPSK_12 = 0, /* "bpsk-1/2"  */
+    SN_RATE_BPSK_34,     /* "bpsk-3/4"  */
+    SN_RATE_QPSK_12,     /* "qpsk-1/2"  */
+    SN_RATE_QPSK_34,     /* "qpsk-3/4"  */
+    SN_RATE_QAM16_12,    /* "qam16-1/2" */
+    SN_RATE_QAM16_34,    /* "qam16-3/4" */
+    SN_RATE_QAM64_23,    /* "qam64-2/3" */
+    SN_RATE_QAM64_34,    /* "qam64-3/4" */
+    SN_RATE_COUNT
+} sn_phy_rate;
+
+/* "bpsk-1/2", ... (static string); "?" for a value out of range. */
+const char *sn_phy_rate_name(sn_phy_rate r);
+/* Parse a rate name (as above). Also accepts a bare modulation name
+ * ("bpsk", "qpsk", "qam16", "qam64") meaning its rate-1/2 code (qam64:
+ * 2/3), for flowgraphs written before rates existed. SN_OK or
+ * SN_ERR_PARSE. */
+int sn_phy_rate_parse(const char *s, sn_phy_rate *out);
+/* Bits per constellation point (1, 2, 4, 6) and code rate as num/den. */
+unsigned sn_phy_rate_bits_per_point(sn_phy_rate r);
+void sn_phy_rate_code(sn_phy_rate r, unsigned *num, unsigned *den);
+
 typedef struct sn_modem_config {
-    const char *modulation;  /* "bpsk", "qpsk", "qam16", "qam64" (liquid names) */
+    sn_phy_rate rate;        /* rate of frames sent without an explicit one */
     unsigned max_payload;    /* [bytes] largest frame accepted, e.g. 2048 */
 } sn_modem_config;
 
-/* Defaults: qpsk, 2048 bytes. */
+/* Defaults: qpsk-1/2, 2048 bytes. */
 void sn_modem_config_default(sn_modem_config *c);
 
 /* What the receiver measured on one frame. */
 typedef struct sn_phy_stats {
     float snr_db;          /* [dB] estimated SNR per sample (the medium's
-                            * definition, phy/medium.h): -EVM - 10 log10(2),
-                            * since -EVM estimates Es/N0 at 2 samples/symbol;
-                            * NaN if EVM is not finite. Accurate within
-                            * about 1 dB up to 20 dB; saturates near 29 dB
-                            * (liquid's synchroniser floor) */
+                            * definition, phy/medium.h: signal power over
+                            * the noise power in the whole sampled band);
+                            * NaN if it cannot be estimated */
     float rssi_db;         /* [dB] received power relative to full scale */
-    float evm_db;          /* [dB] error vector magnitude */
+    float evm_db;          /* [dB] error vector magnitude of the payload
+                            * points (after equalisation) */
     float cfo_hz;          /* [Hz] carrier frequency offset estimate */
+    float timing_frac;     /* [samples] fractional part of the burst start
+                            * estimate, in [-0.5, 0.5] (0 if not measured) */
     uint64_t sample_start; /* [samples] stream index where the burst began (estimate) */
     uint64_t sample_count; /* [samples] length of the burst */
     int header_ok;         /* 1 if the PHY header decoded */
     int crc_ok;            /* 1 if the payload CRC-32 matched */
-    const char *modulation;/* name of the payload modulation */
+    sn_phy_rate rate;      /* payload rate, from the header */
+    uint32_t ctrl;         /* the header's MAC control word (see sn_modem_tx) */
 } sn_phy_stats;
 
 /* Called once per detected burst whose header decoded. `frame` is borrowed for
  * the duration of the call; it holds `len` bytes even when crc_ok is 0 (so a
- * capture can keep the damaged frame). */
+ * capture can keep the damaged frame). len may be 0 (a header-only burst). */
 typedef void (*sn_modem_rx_fn)(void *user, const uint8_t *frame, size_t len,
                                const sn_phy_stats *st);
 
@@ -71,8 +100,8 @@ sn_modem *sn_modem_create(const sn_modem_config *cfg, double sample_rate,
                           sn_modem_rx_fn rx, void *user);
 void sn_modem_destroy(sn_modem *m); /* NULL-safe */
 
-/* Name of the modulation the transmitter uses (static string). */
-const char *sn_modem_modulation(const sn_modem *m);
+/* The configured default rate (SN_RATE_QPSK_12 for NULL). */
+sn_phy_rate sn_modem_rate(const sn_modem *m);
 
 /* Forget any partially received burst. */
 void sn_modem_reset(sn_modem *m);
@@ -85,14 +114,39 @@ void sn_modem_reset(sn_modem *m);
  * detector. 0 otherwise, and for NULL. */
 int sn_modem_busy(const sn_modem *m);
 
-/* Modulate `len` bytes into a burst. On SN_OK *iq points to *n samples owned
- * by the modem, valid until the next sn_modem_tx() or destroy.
- * SN_ERR_RANGE if len is 0 or above max_payload. */
-int sn_modem_tx(sn_modem *m, const uint8_t *frame, size_t len,
+/* Per-frame transmit options. */
+typedef struct sn_modem_txopt {
+    sn_phy_rate rate;  /* payload rate */
+    uint32_t ctrl;     /* MAC control word: 32 bits carried in the PHY
+                        * header under the header's check, opaque to the
+                        * PHY, handed back in sn_phy_stats.ctrl (a radio MAC
+                        * keeps its frame type, sequence number and retry
+                        * flag there, so its frames stay plain Ethernet) */
+} sn_modem_txopt;
+
+/* Modulate `len` bytes into a burst with options `opt` (NULL: the
+ * configured rate, ctrl 0). len 0 sends a header-only burst (e.g. an ACK).
+ * On SN_OK *iq points to *n samples owned by the modem, valid until the
+ * next sn_modem_tx() or destroy. SN_ERR_RANGE if len is above max_payload,
+ * SN_ERR_INVAL for a rate out of range or NULL pointers. */
+int sn_modem_tx(sn_modem *m, const uint8_t *frame, size_t len, const sn_modem_txopt *opt,
                 const sn_cf32 **iq, size_t *n);
 
-/* Burst length in samples for a frame of `len` bytes (for airtime). */
-size_t sn_modem_burst_len(const sn_modem *m, size_t len);
+/* Burst length in samples for a frame of `len` bytes at `rate` (for
+ * airtime); 0 for a bad rate or len above max_payload. */
+size_t sn_modem_burst_len(const sn_modem *m, size_t len, sn_phy_rate rate);
+
+/* The PHY's timing, for a MAC's inter-frame spaces and slots [samples]. */
+typedef struct sn_modem_timing {
+    unsigned preamble;     /* samples before the header starts */
+    unsigned detect;       /* samples of a burst the receiver needs before
+                            * sn_modem_busy() turns 1 (preamble detection) */
+    unsigned decode_delay; /* samples after a burst's last sample before its
+                            * frame callback has surely run (0 if it runs on
+                            * the last sample) */
+} sn_modem_timing;
+
+void sn_modem_get_timing(const sn_modem *m, sn_modem_timing *t);
 
 /* Feed `n` received samples (any chunking). Calls the rx callback for each
  * frame completed inside. Non-finite samples are replaced by 0 and counted.

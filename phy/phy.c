@@ -104,7 +104,10 @@ static int start_tx(sn_phy *p, sn_pkt *frame, sn_time_t now)
     const sn_cf32 *iq;
     size_t n;
     size_t len = sn_pkt_len(frame);
-    int rc = sn_modem_tx(p->modem, sn_pkt_data(frame), len, &iq, &n);
+    sn_modem_txopt opt = {p->cfg.modem.rate, frame->meta.phy_ctrl};
+    if (frame->meta.phy_rate >= 0)
+        opt.rate = (sn_phy_rate)frame->meta.phy_rate;
+    int rc = sn_modem_tx(p->modem, sn_pkt_data(frame), len, &opt, &iq, &n);
     if (rc == SN_OK)
         rc = sn_radio_tx(p->radio, iq, n, now);
     if (rc != SN_OK) {
@@ -123,7 +126,10 @@ static int start_tx(sn_phy *p, sn_pkt *frame, sn_time_t now)
     p->c.tx_bytes += len;
     p->c.tx_samples += n;
 
-    write_capture(p, now, sn_pkt_data(frame), len, NULL, n);
+    /* a header-only burst (a radio MAC's ACK) is not an Ethernet frame:
+     * it is counted, shown to the observer, not captured */
+    if (len > 0)
+        write_capture(p, now, sn_pkt_data(frame), len, NULL, n);
     if (p->obs) {
         sn_phy_stats st;
         memset(&st, 0, sizeof st);
@@ -131,7 +137,8 @@ static int start_tx(sn_phy *p, sn_pkt *frame, sn_time_t now)
         st.sample_start = (uint64_t)llround((double)now * p->fs / 1e9);
         st.sample_count = n;
         st.header_ok = st.crc_ok = 1;
-        st.modulation = p->cfg.modem.modulation;
+        st.rate = opt.rate;
+        st.ctrl = opt.ctrl;
         p->obs(p->obs_user, 1, sn_pkt_data(frame), len, &st, n);
     }
     sn_pkt_free(frame);
@@ -156,7 +163,7 @@ int sn_phy_send(sn_phy *p, sn_pkt *frame)
         return SN_ERR_INVAL;
     }
     size_t len = sn_pkt_len(frame);
-    if (len == 0 || len > p->cfg.modem.max_payload) {
+    if (len > p->cfg.modem.max_payload) {
         p->c.tx_drop_too_long++;
         sn_pkt_free(frame);
         return SN_ERR_RANGE;
@@ -193,7 +200,8 @@ static void on_modem_frame(void *user, const uint8_t *frame, size_t len, const s
     /* modem stream index -> radio sample clock */
     uint64_t rel = st->sample_start >= p->run_stream ? st->sample_start - p->run_stream : 0;
     s.sample_start = p->run_sample + rel;
-    write_capture(p, now, frame, len, &s, s.sample_count);
+    if (len > 0)
+        write_capture(p, now, frame, len, &s, s.sample_count);
     if (p->obs)
         p->obs(p->obs_user, 0, frame, len, &s, s.sample_count);
     if (!s.crc_ok) {
@@ -217,6 +225,8 @@ static void on_modem_frame(void *user, const uint8_t *frame, size_t len, const s
     pkt->meta.evm_db = s.evm_db;
     pkt->meta.cfo_hz = s.cfo_hz;
     pkt->meta.sample = s.sample_start;
+    pkt->meta.phy_rate = (int)s.rate;
+    pkt->meta.phy_ctrl = s.ctrl;
     p->c.rx_frames++;
     p->c.rx_bytes += len;
     if (p->rx)
@@ -276,8 +286,6 @@ sn_phy *sn_phy_create(const sn_phy_config *cfg, sn_sched *s, sn_pktpool *pool,
     p->modem = sn_modem_create(&p->cfg.modem, p->fs, on_modem_frame, p);
     if (!p->modem)
         goto fail;
-    /* the caller's modulation string may not outlive us; the modem's does */
-    p->cfg.modem.modulation = sn_modem_modulation(p->modem);
     sn_radio_set_rx(radio, on_radio_rx, p);
     p->attached = 1;
     return p;

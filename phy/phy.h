@@ -70,7 +70,9 @@ int sn_phy_capture_write(sn_pcap_tap *tap, sn_time_t now, double freq_hz, double
  * medium delivers whole bursts inside guard noise, so nothing decodable is
  * lost by that). Received frames get pkt->meta time (when the block
  * completing them was delivered), snr_db, rssi_db, evm_db, cfo_hz and
- * sample (first sample on the radio's sample clock). */
+ * sample (first sample on the radio's sample clock), phy_rate and
+ * phy_ctrl (from the PHY header). A header-only burst is delivered as an
+ * empty frame (not captured). */
 sn_phy *sn_phy_create(const sn_phy_config *cfg, sn_sched *s, sn_pktpool *pool,
                       sn_radio *radio, sn_pcap_tap *tap,
                       sn_phy_rx_fn rx, void *user);
@@ -81,8 +83,11 @@ void sn_phy_destroy(sn_phy *p);
 void sn_phy_set_burst_observer(sn_phy *p, sn_phy_burst_fn fn, void *user);
 
 /* Send a frame. Takes ownership of `frame` in every case (freed when sent
- * or dropped). SN_OK, SN_ERR_NOBUFS (queue full: dropped, counted),
- * SN_ERR_RANGE (empty or too long: dropped, counted as too long).
+ * or dropped). It goes at frame->meta.phy_rate (-1: the configured rate)
+ * with frame->meta.phy_ctrl in the PHY header; an empty frame is a
+ * header-only burst (sent and shown to the burst observer, not captured).
+ * SN_OK, SN_ERR_NOBUFS (queue full: dropped, counted),
+ * SN_ERR_RANGE (too long: dropped, counted as too long).
  * An idle port starts the burst now; otherwise the frame waits and starts
  * when the burst before it ends, so one port's bursts never overlap. The
  * rx callback may call this. */

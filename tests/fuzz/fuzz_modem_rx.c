@@ -26,7 +26,7 @@ static void on_rx(void *user, const uint8_t *frame, size_t len, const sn_phy_sta
     volatile uint8_t sink = 0;
     for (size_t i = 0; i < len; i++)
         sink ^= frame[i];
-    if (st->sample_count == 0 || !st->modulation)
+    if (st->sample_count == 0 || (unsigned)st->rate >= SN_RATE_COUNT)
         abort();
     (void)user;
     (void)sink;

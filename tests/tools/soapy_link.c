@@ -132,7 +132,7 @@ int main(int argc, char **argv)
             const sn_cf32 *iq;
             size_t len;
             make_frame(i, f);
-            if (sn_modem_tx(st.modem, f, FRAME_LEN, &iq, &len) != SN_OK ||
+            if (sn_modem_tx(st.modem, f, FRAME_LEN, NULL, &iq, &len) != SN_OK ||
                 sn_radio_tx(r, iq, len, SN_RADIO_NOW) != SN_OK) {
                 fprintf(stderr, "tx: frame %u failed\n", i);
                 rc = 1;

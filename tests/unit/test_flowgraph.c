@@ -32,7 +32,7 @@ static void test_hello_file(void)
     CHECK_EQ_INT(fg->has_seed, 1);
     CHECK_EQ_INT(fg->seed, 1);
     CHECK_NEAR(fg->duration_s, 1.0, 0);
-    CHECK(!strcmp(fg->modulation, "qpsk"));
+    CHECK(fg->rate == SN_RATE_QPSK_12);
     CHECK_NEAR(fg->sample_rate, 1e6, 0);
     CHECK_NEAR(fg->freq_hz, 433.92e6, 0);
 
@@ -110,7 +110,7 @@ static void test_defaults_and_order(void)
     CHECK(!strcmp(fg->path, "t.yaml"));
     CHECK_EQ_INT(fg->has_seed, 0);
     CHECK_NEAR(fg->duration_s, 1.0, 0);
-    CHECK(!strcmp(fg->modulation, "qpsk"));
+    CHECK(fg->rate == SN_RATE_QPSK_12);
     CHECK_NEAR(fg->sample_rate, 1e6, 0);
     CHECK_NEAR(fg->freq_hz, 433.92e6, 0);
     CHECK_EQ_INT(fg->n_media, 1);
@@ -145,7 +145,7 @@ static void test_defaults_and_order(void)
         return;
     }
     CHECK_EQ_INT(fg->seed == UINT64_MAX, 1);
-    CHECK(!strcmp(fg->modulation, "qam64"));
+    CHECK(fg->rate == SN_RATE_QAM64_23);
     CHECK_NEAR(fg->media[0].cfo_hz, -1500.5, 0);
     CHECK_EQ_INT(fg->nodes[0].ifaces[0].medium, 1);
     CHECK_EQ_INT(fg->nodes[0].ifaces[0].prefix_len, 32);
@@ -246,7 +246,10 @@ static const bad_case bad_cases[] = {
     {"phy:\n  sample_rate: 0\nnodes: [{name: A}]\n", "t.yaml:2: ", "sample_rate 0 is out of range"},
     {"phy:\n  sample_rate: 2e9\nnodes: [{name: A}]\n", "t.yaml:2: ", "sample_rate 2e+09 is out of range"},
     {"phy: {modulation: qam256}\nnodes: [{name: A}]\n", "t.yaml:1: ",
-     "unknown modulation 'qam256' (expected bpsk, qpsk, qam16, qam64)"},
+     "unknown rate 'qam256' (expected bpsk-1/2, bpsk-3/4, qpsk-1/2, qpsk-3/4, qam16-1/2, "
+     "qam16-3/4, qam64-2/3, qam64-3/4)"},
+    {"phy: {rate: qpsk-1/2, modulation: qpsk}\nnodes: [{name: A}]\n", "t.yaml:1: ",
+     "give either rate or modulation, not both"},
     {"duration: 86401\nnodes: [{name: A}]\n", "t.yaml:1: ", "duration 86401 is out of range"},
     {"duration: 0\nnodes: [{name: A}]\n", "t.yaml:1: ", "duration 0 is out of range"},
     {"seed: -1\nnodes: [{name: A}]\n", "t.yaml:1: ", "bad number '-1' for 'seed'"},
