@@ -73,6 +73,8 @@ struct sn_modem {
     int frame_done;    /* a callback happened: flush after this sample */
     sn_modem_rx_fn rx;
     void *user;
+    sn_modem_points_fn pts;
+    void *pts_user;
     sn_modem_counters c;
 };
 
@@ -223,6 +225,8 @@ static int on_frame(unsigned char *header, int header_valid, unsigned char *payl
         m->c.rx_frames_ok++;
     else
         m->c.rx_frames_crc_bad++;
+    if (m->pts && fs.framesyms && fs.num_framesyms > 0)
+        m->pts(m->pts_user, fs.framesyms, fs.num_framesyms, st.rate);
     if (m->rx)
         m->rx(m->user, payload, payload_len, &st);
     return 0;
@@ -405,6 +409,14 @@ int sn_modem_rx(sn_modem *m, const sn_cf32 *iq, size_t n)
             flush_detector(m);
     }
     return SN_OK;
+}
+
+void sn_modem_set_points_observer(sn_modem *m, sn_modem_points_fn fn, void *user)
+{
+    if (!m)
+        return;
+    m->pts = fn;
+    m->pts_user = user;
 }
 
 sn_phy_rate sn_modem_rate(const sn_modem *m) { return m ? m->cfg.rate : SN_RATE_QPSK_12; }

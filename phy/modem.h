@@ -148,6 +148,13 @@ typedef struct sn_modem_timing {
 
 void sn_modem_get_timing(const sn_modem *m, sn_modem_timing *t);
 
+/* Observer of each received frame's equalised payload points (for
+ * constellation plots and EVM studies): n points of unit mean energy, as
+ * the demapper saw them, borrowed for the call; called just before the rx
+ * callback of the same frame. NULL fn: none. */
+typedef void (*sn_modem_points_fn)(void *user, const sn_cf32 *pts, size_t n, sn_phy_rate rate);
+void sn_modem_set_points_observer(sn_modem *m, sn_modem_points_fn fn, void *user);
+
 /* Feed `n` received samples (any chunking). Calls the rx callback for each
  * frame completed inside. Non-finite samples are replaced by 0 and counted.
  * The callback must not reset or destroy the modem; it may call
