@@ -261,19 +261,15 @@ static int rx_common(const char *cmd, int sniff, int argc, char **argv)
         return 2;
     }
     char err[512];
+    /* receive only: a device's transmit side stays untouched (an RTL-SDR
+     * has none), and a missing recording is an error, not a new one */
+    cfg.dir = SN_RADIO_DIR_RX;
     sn_radio *r = sn_radio_open(radio, &cfg, NULL, err, sizeof err);
     if (!r) {
         fprintf(stderr, "sdrnet %s: %s\n", cmd, err);
         return 2;
     }
     const sn_radio_info *info = sn_radio_get_info(r);
-    if (!info->can_rx) {
-        /* a file radio on a path that does not exist is a transmitter */
-        fprintf(stderr, "sdrnet %s: %s: cannot receive: %s\n", cmd, radio,
-                !strncmp(radio, "file:", 5) ? "no such recording" : "not a receiver");
-        sn_radio_destroy(r);
-        return 2;
-    }
     rx_ctx c = {.fs = info->sample_rate, .freq = info->freq_hz, .json = json};
     int rc = 0;
     c.modem = sn_modem_create(NULL, c.fs, on_frame, &c);

@@ -251,6 +251,7 @@ int sn_tx_main(int argc, char **argv)
         rc = 1;
         goto done;
     }
+    cfg.dir = SN_RADIO_DIR_TX; /* never overwrite a recording, never open an unused receiver */
     r = sn_radio_open(radio, &cfg, NULL, err, sizeof err);
     if (!r) {
         fprintf(stderr, "sdrnet tx: %s\n", err);
@@ -343,7 +344,17 @@ int sn_tx_main(int argc, char **argv)
     }
 done:
     json_decref(frames);
-    sn_radio_destroy(r);
+    if (r) {
+        /* a recording's tail and meta file are written here: a failure
+         * means an incomplete recording, so the command fails */
+        int e = sn_radio_close(r);
+        if (e != SN_OK) {
+            fprintf(stderr, "sdrnet tx: %s: could not be completed: %s\n", radio,
+                    sn_strerror(e));
+            if (rc == 0)
+                rc = 1;
+        }
+    }
     sn_modem_destroy(m);
     free(content);
     return rc;

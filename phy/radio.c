@@ -89,17 +89,22 @@ void sn_radio_get_counters(const sn_radio *r, sn_radio_counters *c)
         r->ops->counters(r->impl, c);
 }
 
-void sn_radio_destroy(sn_radio *r)
+int sn_radio_close(sn_radio *r)
 {
     if (!r)
-        return;
+        return SN_OK;
+    int rc = r->ops->finish ? r->ops->finish(r->impl) : SN_OK;
     if (r->ops->destroy)
         r->ops->destroy(r->impl);
     free(r);
+    return rc;
 }
+
+void sn_radio_destroy(sn_radio *r) { (void)sn_radio_close(r); }
 
 void sn_radio_config_default(sn_radio_config *c)
 {
+    c->dir = SN_RADIO_DIR_AUTO;
     c->freq_hz = NAN;
     c->sample_rate = NAN;
     c->gain_db = NAN;

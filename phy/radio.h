@@ -87,6 +87,9 @@ typedef struct sn_radio_ops {
     /* may be NULL (sim): then sn_radio_poll returns 0 */
     long (*poll)(void *impl, sn_time_t now);
     void (*counters)(const void *impl, sn_radio_counters *c);
+    /* may be NULL: complete the outputs (flush, close a recording) and
+     * return SN_OK or the first error; called once, before destroy */
+    int (*finish)(void *impl);
     void (*destroy)(void *impl);
 } sn_radio_ops;
 
@@ -110,11 +113,31 @@ int sn_radio_carrier(sn_radio *r, sn_time_t now, double *power_db);
 long sn_radio_poll(sn_radio *r, sn_time_t now);
 const sn_radio_info *sn_radio_get_info(const sn_radio *r);
 void sn_radio_get_counters(const sn_radio *r, sn_radio_counters *c);
-void sn_radio_destroy(sn_radio *r); /* NULL-safe */
+void sn_radio_destroy(sn_radio *r); /* NULL-safe; a failure to complete an
+                                     * output is logged (use sn_radio_close
+                                     * to get it) */
+/* Complete the radio's outputs and destroy it: SN_OK, or the first error
+ * met completing them (e.g. SN_ERR_IO: a recording's last samples or its
+ * meta file could not be written), so a command can fail loudly instead of
+ * leaving a truncated recording behind. NULL-safe (SN_OK). */
+int sn_radio_close(sn_radio *r);
+
+/* Which directions a radio is opened for. */
+typedef enum sn_radio_dir {
+    SN_RADIO_DIR_AUTO = 0, /* what the backend can: a device's channels; a
+                            * file: receive if it exists, else transmit */
+    SN_RADIO_DIR_RX,       /* receive only: an error if the radio cannot
+                            * (a missing recording); a device's transmit
+                            * side is left alone (an RTL-SDR has none) */
+    SN_RADIO_DIR_TX,       /* transmit only: an error if it cannot (a
+                            * receive-only device; an existing recording,
+                            * which is never overwritten) */
+} sn_radio_dir;
 
 /* Common settings of `sdrnet tx/rx/sniff` (--freq, --samplerate, --gain,
  * --antenna, --bandwidth); NaN / NULL = backend default. */
 typedef struct sn_radio_config {
+    sn_radio_dir dir;       /* SN_RADIO_DIR_AUTO by default */
     double freq_hz;         /* [Hz] */
     double sample_rate;     /* [S/s] */
     double gain_db;         /* [dB] overall gain */

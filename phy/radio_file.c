@@ -50,6 +50,26 @@ typedef struct radio_file {
     sn_radio_counters cnt;
 } radio_file;
 
+/* Close the recording being written (once) and say whether all of it
+ * reached the disk. A failure is also logged, so a truncated recording
+ * never passes silently even when the caller only destroys. */
+static int file_finish(void *impl)
+{
+    radio_file *f = impl;
+    int rc = f->io_error ? SN_ERR_IO : SN_OK;
+    if (f->sigmf_w && sn_sigmf_writer_close(f->sigmf_w) != SN_OK) {
+        SN_ERROR(MOD, "%s: the recording could not be completed", f->name);
+        rc = SN_ERR_IO;
+    }
+    if (f->raw_w && sn_iqfile_writer_close(f->raw_w) != SN_OK) {
+        SN_ERROR(MOD, "%s: write or close failed", f->name);
+        rc = SN_ERR_IO;
+    }
+    f->sigmf_w = NULL;
+    f->raw_w = NULL;
+    return rc;
+}
+
 static void file_destroy(void *impl)
 {
     radio_file *f = impl;
@@ -57,12 +77,7 @@ static void file_destroy(void *impl)
         return;
     sn_sigmf_reader_close(f->sigmf_r);
     sn_iqfile_close(f->raw_r);
-    /* destroy has no way to return a status: a failed close is at least
-     * logged, so a truncated recording never passes silently */
-    if (f->sigmf_w && sn_sigmf_writer_close(f->sigmf_w) != SN_OK)
-        SN_ERROR(MOD, "%s: the recording could not be completed", f->name);
-    if (f->raw_w && sn_iqfile_writer_close(f->raw_w) != SN_OK)
-        SN_ERROR(MOD, "%s: write or close failed", f->name);
+    (void)file_finish(f); /* nothing left to do if sn_radio_close ran it */
     free(f->block);
     free(f->base);
     free(f->path_copy);
@@ -171,6 +186,7 @@ static const sn_radio_ops file_ops = {
     .carrier = file_carrier,
     .poll = file_poll,
     .counters = file_counters,
+    .finish = file_finish,
     .destroy = file_destroy,
 };
 
@@ -265,6 +281,17 @@ sn_radio *sn_radio_file_open(const char *path, const sn_radio_config *cfg, sn_sc
     int raw = sn_iq_format_from_path(path, &fmt) == SN_OK;
     char base[4096];
     int rx = raw ? exists(path) : sigmf_exists(path, base, sizeof base);
+    if (cfg->dir == SN_RADIO_DIR_RX && !rx) {
+        snprintf(err, errlen, "%s: no such recording", path);
+        goto fail;
+    }
+    if (cfg->dir == SN_RADIO_DIR_TX && rx) {
+        snprintf(err, errlen,
+                 "%s: a recording of that name exists; it is never overwritten (remove it or "
+                 "give a new name)",
+                 path);
+        goto fail;
+    }
 
     if (rx) {
         f->block = malloc(RX_BLOCK * sizeof *f->block);

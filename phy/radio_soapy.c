@@ -662,6 +662,18 @@ sn_radio *sn_radio_soapy_open(const char *args, const sn_radio_config *cfg, sn_s
         soapy_destroy(s);
         return NULL;
     }
+    if ((cfg->dir == SN_RADIO_DIR_RX && !has_rx) || (cfg->dir == SN_RADIO_DIR_TX && !has_tx)) {
+        snprintf(err, errlen, "soapy %s: the device cannot %s", args,
+                 cfg->dir == SN_RADIO_DIR_RX ? "receive" : "transmit");
+        soapy_destroy(s);
+        return NULL;
+    }
+    /* leave the unwanted direction alone: its stream would hold the
+     * device's other side (and a half-duplex one's turnaround) for nothing */
+    if (cfg->dir == SN_RADIO_DIR_RX)
+        has_tx = 0;
+    else if (cfg->dir == SN_RADIO_DIR_TX)
+        has_rx = 0;
     if (configure(s, cfg, has_rx, has_tx, err, errlen) != SN_OK) {
         soapy_destroy(s);
         return NULL;

@@ -302,8 +302,36 @@ static void test_radio_raw_rx(void)
     CHECK_EQ_INT(c.tx_bursts, 0);
     /* an existing file is never written */
     CHECK_EQ_INT(sn_radio_tx(r, x, 10, SN_RADIO_NOW), SN_ERR_UNSUPP);
-    sn_radio_destroy(r);
+    CHECK_EQ_INT(sn_radio_close(r), SN_OK);
     sn_radio_destroy(NULL);
+    CHECK_EQ_INT(sn_radio_close(NULL), SN_OK);
+
+    /* asked for a direction: an existing recording opens for receive, is
+     * refused for transmit; a missing one is refused for receive and opens
+     * for transmit without creating anything */
+    cfg.dir = SN_RADIO_DIR_TX;
+    CHECK(sn_radio_open(spec, &cfg, NULL, err, sizeof err) == NULL);
+    check_err(err, "radio.cs8: a recording of that name exists; it is never overwritten "
+                   "(remove it or give a new name)");
+    cfg.dir = SN_RADIO_DIR_RX;
+    r = sn_radio_open(spec, &cfg, NULL, err, sizeof err);
+    CHECK(r != NULL && sn_radio_get_info(r)->can_rx);
+    sn_radio_destroy(r);
+    char missing[600], mspec[700];
+    path_for(missing, sizeof missing, "radio_missing.ci8");
+    remove(missing);
+    snprintf(mspec, sizeof mspec, "file:%s", missing);
+    CHECK(sn_radio_open(mspec, &cfg, NULL, err, sizeof err) == NULL);
+    check_err(err, "radio_missing.ci8: no such recording");
+    cfg.dir = SN_RADIO_DIR_TX;
+    r = sn_radio_open(mspec, &cfg, NULL, err, sizeof err);
+    CHECK(r != NULL && sn_radio_get_info(r)->can_tx && !sn_radio_get_info(r)->can_rx);
+    CHECK_EQ_INT(sn_radio_close(r), SN_OK);
+    FILE *gone = fopen(missing, "rb");
+    CHECK(gone == NULL); /* nothing sent: nothing created */
+    if (gone)
+        fclose(gone);
+    cfg.dir = SN_RADIO_DIR_AUTO;
 
     /* a bad file: the reason names it */
     path_for(p, sizeof p, "radio_odd.cu8");
