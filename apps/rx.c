@@ -36,6 +36,8 @@ const char sn_radio_args_help[] =
     "                    the recording's)\n"
     "  --samplerate SPS  sample rate [S/s] (raw files: required)\n"
     "  --gain DB         overall gain [dB] (devices)\n"
+    "  --gain NAME=DB[,NAME=DB]  per-element gains (devices; e.g. LNA=32,VGA=20\n"
+    "                    on a HackRF; `sdrnet devices` lists the names)\n"
     "  --antenna NAME    antenna port (devices)\n"
     "  --bandwidth HZ    analog filter bandwidth [Hz] (devices)\n";
 
@@ -66,6 +68,11 @@ int sn_radio_args_parse(const char *cmd, int argc, char **argv, int *i, const ch
     };
     const char *a = argv[*i];
     const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (!strcmp(a, "--gain") && val && strchr(val, '=')) {
+        cfg->gains = val; /* checked against the device's elements at open */
+        (*i)++;
+        return 1;
+    }
     if (!strcmp(a, "--radio") || !strcmp(a, "--antenna")) {
         if (!val || !*val) {
             fprintf(stderr, "sdrnet %s: %s needs a value\n", cmd, a);

@@ -109,6 +109,7 @@ void sn_radio_config_default(sn_radio_config *c)
     c->sample_rate = NAN;
     c->gain_db = NAN;
     c->antenna = NULL;
+    c->gains = NULL;
     c->bandwidth_hz = NAN;
 }
 

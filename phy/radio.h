@@ -141,6 +141,10 @@ typedef struct sn_radio_config {
     double freq_hz;         /* [Hz] */
     double sample_rate;     /* [S/s] */
     double gain_db;         /* [dB] overall gain */
+    const char *gains;      /* per-element gains [dB], "NAME=DB,NAME=DB"
+                             * (e.g. "LNA=32,VGA=20" on a HackRF; the
+                             * names `sdrnet devices` lists), applied after
+                             * the overall gain; NULL: none */
     const char *antenna;
     double bandwidth_hz;    /* [Hz] */
 } sn_radio_config;

@@ -524,6 +524,49 @@ static const sn_radio_ops soapy_ops = {
 
 /* ---- open -------------------------------------------------------------- */
 
+/* Per-element gains "NAME=DB,...": each name must be one of the device's
+ * gain elements in that direction (a typo must not pass silently). */
+static int apply_gains(soapy_radio *s, int dir, const char *dname, const char *gains, char *err,
+                       size_t errlen)
+{
+    SoapySDRKwargs kw = SoapySDRKwargs_fromString(gains);
+    size_t nnames = 0;
+    char **names = SoapySDRDevice_listGains(s->dev, dir, 0, &nnames);
+    int rc = SN_OK;
+    if (kw.size == 0) {
+        snprintf(err, errlen, "soapy %s: gains '%s': expected NAME=DB,NAME=DB", s->args, gains);
+        rc = SN_ERR_INVAL;
+    }
+    for (size_t i = 0; rc == SN_OK && i < kw.size; i++) {
+        const char *k = kw.keys[i], *v = kw.vals[i];
+        char *end = NULL;
+        double db = v ? strtod(v, &end) : NAN;
+        size_t j = 0;
+        while (j < nnames && strcmp(names[j], k) != 0)
+            j++;
+        if (!v || !*v || !end || *end || !isfinite(db)) {
+            snprintf(err, errlen, "soapy %s: gain %s: '%s' is not a number of dB", s->args, k,
+                     v ? v : "");
+            rc = SN_ERR_INVAL;
+        } else if (j == nnames) {
+            char list[256] = "";
+            for (size_t m = 0; m < nnames; m++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", m ? ", " : "",
+                         names[m]);
+            snprintf(err, errlen, "soapy %s: %s has no gain element '%s' (it has: %s)", s->args,
+                     dname, k, nnames ? list : "none");
+            rc = SN_ERR_INVAL;
+        } else if (SoapySDRDevice_setGainElement(s->dev, dir, 0, k, db) != 0) {
+            snprintf(err, errlen, "soapy %s: %s gain %s=%g dB refused: %s", s->args, dname, k,
+                     db, SoapySDRDevice_lastError());
+            rc = SN_ERR_INVAL;
+        }
+    }
+    SoapySDRStrings_clear(&names, nnames);
+    SoapySDRKwargs_clear(&kw);
+    return rc;
+}
+
 /* Apply the settings the user gave, to every direction the device has. */
 static int configure(soapy_radio *s, const sn_radio_config *cfg, int has_rx, int has_tx,
                      char *err, size_t errlen)
@@ -561,6 +604,8 @@ static int configure(soapy_radio *s, const sn_radio_config *cfg, int has_rx, int
                      cfg->antenna, SoapySDRDevice_lastError());
             return SN_ERR_INVAL;
         }
+        if (cfg->gains && apply_gains(s, dir, dname, cfg->gains, err, errlen) != SN_OK)
+            return SN_ERR_INVAL;
         /* a zero-IF receiver's LO leak sits right on our carrier */
         if (SoapySDRDevice_hasDCOffsetMode(s->dev, dir, 0))
             SoapySDRDevice_setDCOffsetMode(s->dev, dir, 0, true);

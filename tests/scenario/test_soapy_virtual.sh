@@ -101,6 +101,13 @@ if [ "$rx_rc" -ne 0 ] || [ "$tx_rc" -ne 0 ]; then cat "$TMP/cli.rx.err" "$TMP/cl
 check "members leave no socket behind" test -z "$(ls -A "$TMP/sdrnet-soapy-$(id -u)/$medium" 2>/dev/null)" \
     -a -z "$(ls -A "$members" 2>/dev/null)"
 
+# per-element gains: a name the device does not have is refused, naming the ones it has
+timeout 20 "$SDRNET" rx --radio "soapy:driver=sdrnet,medium=${medium}g" --gain NOPE=3 \
+    --duration 1 >"$TMP/gain.txt" 2>&1
+rc=$?
+check "an unknown gain element is an error listing the device's" \
+    test $rc -eq 2 -a -n "$(grep "has no gain element 'NOPE' (it has: VIRT)" "$TMP/gain.txt")"
+
 # no such device: an error naming the args, fast, never a hang
 t0=$SECONDS
 timeout 20 "$link" rx "soapy:driver=sdrnet_none" 1 1 >"$TMP/none.txt" 2>&1
