@@ -17,10 +17,11 @@
  *   - A burst is: preamble (phy/ofdm_sync.h) | SN_OFDM_HDR_SYMS header
  *     symbols | nsym data symbols. Mean power SN_OFDM_TX_POWER per sample.
  *
- * Header (BPSK, rate 1/2, not scrambled, SN_OFDM_HDR_SYMS = 3 symbols =
- * 144 coded bits = 72 data bits with the 6 tail bits), bits in order, each
- * field MSB first: version (2 bits, 0) | rate (4 bits, sn_phy_rate) |
- * length (12 bits, frame bytes, 0..4095) | ctrl (32 bits, the MAC's word) |
+ * Header (BPSK, rate 1/2, not scrambled, interleaved per symbol like the
+ * data, SN_OFDM_HDR_SYMS = 3 symbols = 144 coded bits = 72 data bits with
+ * the 6 tail bits), bits in order, each field MSB first: version (2 bits,
+ * 0) | rate (4 bits, sn_phy_rate) | length (12 bits, frame bytes,
+ * 0..4095) | ctrl (32 bits, the MAC's word) |
  * CRC-16/CCITT-FALSE over the 50 bits before it (16 bits) | tail (6 zeros).
  * A header whose CRC fails, or with a version, rate or length out of range,
  * is rejected.
@@ -122,15 +123,20 @@ int sn_ofdm_encode(sn_ofdm_codec *c, const sn_ofdm_header *h, const uint8_t *fra
 
 /* Receive the header from its 3 * 48 equalised points. SN_OK, or
  * SN_ERR_PARSE (CRC, version, rate or length out of range: counted by the
- * caller). A length above the codec's max_len is SN_ERR_RANGE. */
+ * caller). A length above the codec's max_len is SN_ERR_RANGE, with *h
+ * filled in (the burst's length is known, e.g. to skip it). */
 int sn_ofdm_decode_header(sn_ofdm_codec *c, const sn_cf32 *y, const float *w,
                           sn_ofdm_header *h);
 
 /* Receive the data, one symbol at a time as it arrives: sym = 0 .. nsym-1
  * of the frame described by h (demapped and deinterleaved into the codec's
  * buffer), then sn_ofdm_decode_finish() decodes, descrambles and checks the
- * CRC, writing h->len bytes to frame and *crc_ok. sn_ofdm_decode_begin()
- * starts a frame (SN_ERR_RANGE / SN_ERR_INVAL as sn_ofdm_encode). */
+ * CRC, writing h->len bytes to frame and *crc_ok (1 for a header-only
+ * frame, len 0, where frame may be NULL). sn_ofdm_decode_begin() starts a
+ * frame (SN_ERR_RANGE / SN_ERR_INVAL as sn_ofdm_encode); a symbol never
+ * handed over stays erased (the code may still recover it). decode_symbol:
+ * SN_ERR_RANGE for sym >= nsym, SN_ERR_INVAL without a begun frame;
+ * finish: SN_ERR_INVAL without a begun frame (each begin allows one finish). */
 int sn_ofdm_decode_begin(sn_ofdm_codec *c, const sn_ofdm_header *h);
 int sn_ofdm_decode_symbol(sn_ofdm_codec *c, size_t sym, const sn_cf32 y[SN_OFDM_NDATA],
                           const float w[SN_OFDM_NDATA]);
