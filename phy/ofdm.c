@@ -496,11 +496,42 @@ struct sn_ofdm_codec {
     uint8_t *coded;     /* coded bits (tx) or soft bytes (rx), whole frame */
     size_t coded_cap;   /* [coded bits] */
     uint8_t tmp[MAX_CBPS];
+    /* the 802.11a interleaver of each modulation as a table: coded bit
+     * perm[m][j] of a symbol goes to position j (phy/fec's functions
+     * derive it per call, several times slower than the Viterbi per bit) */
+    uint16_t perm[4][MAX_CBPS];
     /* frame being received (sn_ofdm_decode_begin) */
     int active;
     sn_ofdm_header h;
     size_t nsym;
 };
+
+/* Row of codec->perm for a modulation (bpsc 1, 2, 4, 6). */
+static unsigned perm_row(unsigned bpsc) { return bpsc == 1 ? 0 : bpsc == 2 ? 1 : bpsc == 4 ? 2 : 3; }
+
+/* Tabulate phy/fec's interleaver (the one definition of it) by
+ * interleaving the positions' low and high bytes. */
+static int make_perm(sn_ofdm_codec *c)
+{
+    static const unsigned bpscs[4] = {1, 2, 4, 6};
+    uint8_t lo[MAX_CBPS], hi[MAX_CBPS], olo[MAX_CBPS], ohi[MAX_CBPS];
+    for (unsigned i = 0; i < MAX_CBPS; i++) {
+        lo[i] = (uint8_t)(i & 0xFFu);
+        hi[i] = (uint8_t)(i >> 8);
+    }
+    for (unsigned m = 0; m < 4; m++) {
+        size_t n = SN_OFDM_NDATA * bpscs[m];
+        if (sn_fec_interleave(n, bpscs[m], lo, olo, n) != SN_OK ||
+            sn_fec_interleave(n, bpscs[m], hi, ohi, n) != SN_OK)
+            return SN_ERR_INVAL;
+        for (size_t j = 0; j < n; j++) {
+            c->perm[m][j] = (uint16_t)(ohi[j] << 8 | olo[j]);
+            if (c->perm[m][j] >= n)
+                return SN_ERR_INVAL;
+        }
+    }
+    return SN_OK;
+}
 
 static sn_fec_rate fec_rate(sn_phy_rate r)
 {
@@ -541,7 +572,8 @@ sn_ofdm_codec *sn_ofdm_codec_create(size_t max_len)
     static const sn_fec_rate fr[3] = {SN_FEC_R12, SN_FEC_R23, SN_FEC_R34};
     for (unsigned i = 0; i < 3; i++)
         c->fec[i] = sn_fec_create(fr[i], maxbits);
-    if (!c->packed || !c->coded || !c->fec[0] || !c->fec[1] || !c->fec[2]) {
+    if (!c->packed || !c->coded || !c->fec[0] || !c->fec[1] || !c->fec[2] ||
+        make_perm(c) != SN_OK) {
         sn_ofdm_codec_destroy(c);
         return NULL;
     }
@@ -603,9 +635,12 @@ static int header_valid(const sn_ofdm_codec *c, const sn_ofdm_header *h)
 static void map_symbols(sn_ofdm_codec *c, unsigned bpsc, const uint8_t *coded, size_t nsym,
                         sn_cf32 *points)
 {
-    size_t ncbps = SN_OFDM_NDATA * bpsc;
+    const size_t ncbps = SN_OFDM_NDATA * bpsc;
+    const uint16_t *perm = c->perm[perm_row(bpsc)];
     for (size_t s = 0; s < nsym; s++) {
-        sn_fec_interleave(ncbps, bpsc, coded + s * ncbps, c->tmp, ncbps);
+        const uint8_t *in = coded + s * ncbps;
+        for (size_t j = 0; j < ncbps; j++)
+            c->tmp[j] = in[perm[j]];
         sn_ofdm_map(bpsc, c->tmp, SN_OFDM_NDATA, points + s * SN_OFDM_NDATA);
     }
 }
@@ -658,7 +693,9 @@ int sn_ofdm_decode_header(sn_ofdm_codec *c, const sn_cf32 *y, const float *w,
         return SN_ERR_INVAL;
     uint8_t soft[HDR_CODED], de[HDR_CODED], hb[HDR_BYTES];
     sn_ofdm_demap(1, y, w, HDR_CODED, soft);
-    sn_fec_deinterleave(SN_OFDM_NDATA, 1, soft, de, HDR_CODED);
+    for (size_t s = 0; s < SN_OFDM_HDR_SYMS; s++)
+        for (size_t j = 0; j < SN_OFDM_NDATA; j++)
+            de[s * SN_OFDM_NDATA + c->perm[0][j]] = soft[s * SN_OFDM_NDATA + j];
     if (sn_fec_decode(c->fec[SN_FEC_R12], de, HDR_CODED, hb, HDR_BITS) != SN_OK)
         return SN_ERR_PARSE;
     size_t pos = 0;
@@ -698,8 +735,11 @@ int sn_ofdm_decode_symbol(sn_ofdm_codec *c, size_t sym, const sn_cf32 y[SN_OFDM_
         return SN_ERR_RANGE;
     unsigned bpsc = sn_phy_rate_bits_per_point(c->h.rate);
     size_t ncbps = SN_OFDM_NDATA * bpsc;
+    const uint16_t *perm = c->perm[perm_row(bpsc)];
+    uint8_t *dst = c->coded + sym * ncbps;
     sn_ofdm_demap(bpsc, y, w, SN_OFDM_NDATA, c->tmp);
-    sn_fec_deinterleave(ncbps, bpsc, c->tmp, c->coded + sym * ncbps, ncbps);
+    for (size_t j = 0; j < ncbps; j++)
+        dst[perm[j]] = c->tmp[j];
     return SN_OK;
 }
 

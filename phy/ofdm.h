@@ -93,8 +93,9 @@ void sn_ofdm_symbol(const sn_cf32 data[SN_OFDM_NDATA], size_t n,
  * bpsc in {1, 2, 4, 6}. */
 void sn_ofdm_map(unsigned bpsc, const uint8_t *bits, size_t npoints, sn_cf32 *out);
 /* Max-log soft demapping of npoints equalised points with reliabilities
- * w (see above) into npoints * bpsc soft bytes. Non-finite inputs give
- * erasures (128). */
+ * w (see above) into npoints * bpsc soft bytes. Non-finite inputs and
+ * weights <= 0 give erasures (128); bpsc outside {1, 2, 4, 6} writes
+ * nothing. */
 void sn_ofdm_demap(unsigned bpsc, const sn_cf32 *y, const float *w, size_t npoints,
                    uint8_t *soft);
 /* Squared distance from y to the nearest point of the constellation

@@ -553,18 +553,19 @@ static void test_roundtrip(void)
 
 static void test_per(void)
 {
-    /* Eb/N0 ("decoder alone": Es/N0 per point = Eb/N0 * dbps / 48) about
-     * 0.75 dB above each rate's measured 1 % PER point for 1500 bytes,
-     * where the reference PER is below 0.2 %: at most 2 failures of 30
-     * (P(>= 3) < 1e-3 at PER 0.2 %). */
-    static const double ebn0_db[SN_RATE_COUNT] = {5.0, 6.0, 5.0, 6.0, 8.0, 9.25, 12.25, 13.5};
+    /* Eb/N0 ("decoder alone": Es/N0 per point = Eb/N0 * dbps / 48) 0.5 to
+     * 1 dB above each rate's 1 % PER point for 1500 bytes, where the
+     * reference measurement (/tmp/ofdm-reference.md, 2000 frames) lost at
+     * most 4 in 2000 (0.2 %): at most 3 failures of 100 (P(>= 4) < 2e-4
+     * at PER 0.2 %; a demapper or decoder 0.5 dB worse fails it). */
+    static const double ebn0_db[SN_RATE_COUNT] = {5.0, 6.0, 5.0, 6.0, 8.0, 9.25, 12.5, 13.5};
     sn_rng r;
     sn_rng_seed(&r, 5);
     sn_ofdm_codec *c = sn_ofdm_codec_create(1500);
     CHECK(c != NULL);
     if (!c)
         return;
-    const int nframes = 30;
+    const int nframes = 100;
     for (unsigned rt = 0; rt < SN_RATE_COUNT; rt++) {
         double esn0 = pow(10, ebn0_db[rt] / 10) * sn_ofdm_dbps((sn_phy_rate)rt) / 48.0;
         double sg = sqrt(0.5 / esn0);
@@ -585,7 +586,7 @@ static void test_per(void)
         }
         printf("     %-9s Eb/N0 %.2f dB: %d/%d frames lost\n", sn_phy_rate_name((sn_phy_rate)rt),
                ebn0_db[rt], fails, nframes);
-        CHECK(fails <= 2);
+        CHECK(fails <= 3);
     }
     sn_ofdm_codec_destroy(c);
 }
