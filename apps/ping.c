@@ -21,7 +21,7 @@ struct sn_ping {
     sn_time_t *sent;      /* [ns] per seq (index seq-1), -1 = not sent */
     double *rtt_ms;       /* per seq, NaN = no reply yet */
     unsigned next_seq;    /* 1-based, next to send */
-    unsigned received, duplicates, errors;
+    unsigned received, duplicates, errors, late;
     sn_time_t last_event;   /* [ns] last request sent or reply received */
     sn_timer_id timer;
     int done;
@@ -47,6 +47,8 @@ void sn_ping_get_result(const sn_ping *p, sn_ping_result *r)
     r->transmitted = p->next_seq - 1;
     r->received = p->received;
     r->duplicates = p->duplicates;
+    r->errors = p->errors;
+    r->late = p->late;
     double sum = 0, sum2 = 0, mn = INFINITY, mx = -INFINITY;
     unsigned n = 0;
     for (unsigned i = 0; i < p->cfg.count; i++) {
@@ -90,9 +92,16 @@ static void finish(sn_ping *p, sn_time_t now)
     double loss = r.transmitted ? 100.0 * (r.transmitted - r.received) / r.transmitted : 0;
     say(p, "--- %s ping statistics ---", dst);
     /* iputils' "time": from the first request to the last thing that
-     * happened, not including the final wait for stragglers */
-    say(p, "%u packets transmitted, %u received, %.0f%% packet loss, time %.0fms",
-        r.transmitted, r.received, loss, sn_time_to_s(p->last_event - p->cfg.start) * 1e3);
+     * happened, not including the final wait for stragglers; duplicates
+     * and errors appear only when there are some, as in iputils */
+    char dup[32] = "", errs[32] = "";
+    if (r.duplicates)
+        snprintf(dup, sizeof dup, ", +%u duplicates", r.duplicates);
+    if (r.errors)
+        snprintf(errs, sizeof errs, ", +%u errors", r.errors);
+    say(p, "%u packets transmitted, %u received%s%s, %.0f%% packet loss, time %.0fms",
+        r.transmitted, r.received, dup, errs, loss,
+        sn_time_to_s(p->last_event - p->cfg.start) * 1e3);
     if (r.received)
         say(p, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms", r.rtt_min_ms, r.rtt_avg_ms,
             r.rtt_max_ms, r.rtt_mdev_ms);
@@ -104,6 +113,10 @@ static void on_reply(void *user, sn_ip4 from, uint16_t id, uint16_t seq, const u
     sn_ping *p = user;
     if (seq < 1 || seq >= p->next_seq || p->sent[seq - 1] < 0)
         return; /* not one of ours: counted nowhere, like iputils */
+    if (p->done) {
+        p->late++; /* the statistics are printed: they stay as they are */
+        return;
+    }
     char src[16];
     sn_ip4_format(from, src);
     double rtt = sn_time_to_s(rx_time - p->sent[seq - 1]) * 1e3;
@@ -125,6 +138,74 @@ static void on_reply(void *user, sn_ip4 from, uint16_t id, uint16_t seq, const u
     else
         say(p, "%zu bytes from %s: icmp_seq=%u time=%.3f ms%s", len + 8, src, seq, rtt,
             bad ? " wrong data" : "");
+}
+
+/* iputils' wording of an ICMP error (pr_icmph), into buf. */
+static void describe_error(const sn_icmp_error *e, char *buf, size_t n)
+{
+    static const char *const unreach[16] = {
+        "Destination Net Unreachable",
+        "Destination Host Unreachable",
+        "Destination Protocol Unreachable",
+        "Destination Port Unreachable",
+        NULL, /* code 4: with the MTU, below */
+        "Source Route Failed",
+        "Destination Net Unknown",
+        "Destination Host Unknown",
+        "Source Host Isolated",
+        "Destination Net Prohibited",
+        "Destination Host Prohibited",
+        "Destination Net Unreachable for Type of Service",
+        "Destination Host Unreachable for Type of Service",
+        "Packet filtered",
+        "Precedence Violation",
+        "Precedence Cutoff",
+    };
+    switch (e->type) {
+    case SN_ICMP_DEST_UNREACH:
+        if (e->code == SN_ICMP_FRAG_NEEDED)
+            snprintf(buf, n, "Frag needed and DF set (mtu = %u)", (unsigned)e->extra);
+        else if (e->code < 16)
+            snprintf(buf, n, "%s", unreach[e->code]);
+        else
+            snprintf(buf, n, "Dest Unreachable, Bad Code: %u", e->code);
+        break;
+    case SN_ICMP_TIME_EXCEEDED:
+        if (e->code == 0)
+            snprintf(buf, n, "Time to live exceeded");
+        else if (e->code == 1)
+            snprintf(buf, n, "Frag reassembly time exceeded");
+        else
+            snprintf(buf, n, "Time exceeded, Bad Code: %u", e->code);
+        break;
+    case SN_ICMP_PARAM_PROBLEM:
+        snprintf(buf, n, "Parameter problem: pointer = %u", (unsigned)e->extra);
+        break;
+    default:
+        snprintf(buf, n, "Bad ICMP type: %u", e->type);
+        break;
+    }
+}
+
+/* An ICMP error about one of our requests (net/icmp dispatches it by the
+ * quoted identifier): one line and one error, like iputils. */
+static void on_error(void *user, const sn_icmp_error *e, uint16_t id, uint16_t seq)
+{
+    sn_ping *p = user;
+    (void)id;
+    if (seq < 1 || seq >= p->next_seq || p->sent[seq - 1] < 0)
+        return; /* not a request we sent */
+    if (p->done) {
+        p->late++;
+        return;
+    }
+    char from[16], what[64];
+    sn_ip4_format(e->from, from);
+    describe_error(e, what, sizeof what);
+    p->errors++;
+    if (e->time > p->last_event)
+        p->last_event = e->time;
+    say(p, "From %s icmp_seq=%u %s", from, (unsigned)seq, what);
 }
 
 static void on_timer(void *user, sn_time_t now)
@@ -187,6 +268,7 @@ sn_ping *sn_ping_create(const sn_ping_config *cfg, sn_sched *s, sn_icmp *icmp,
         p->icmp = NULL; /* not bound: nothing to unbind */
         goto fail;
     }
+    sn_icmp_echo_set_error(icmp, cfg->id, on_error, p); /* cannot fail: bound */
     p->timer = sn_sched_at(s, cfg->start, on_timer, p);
     if (!p->timer) {
         e = SN_ERR_NOMEM;

@@ -1,7 +1,12 @@
 /* apps/ping: ICMP echo, like Linux `ping -c COUNT -i INTERVAL -s SIZE`,
- * on the node's own stack and the virtual clock. Each reply, each lost
- * request and the closing statistics are reported as text lines in the
- * format of iputils ping, and kept as numbers for --json. */
+ * on the node's own stack and the virtual clock. Each reply, each ICMP
+ * error about a request (Destination Unreachable, Time Exceeded, Parameter
+ * Problem: "From 192.168.1.1 icmp_seq=3 Destination Host Unreachable") and
+ * the closing statistics are reported as text lines in the format of
+ * iputils ping, and kept as numbers for --json. The payload may be up to
+ * 65507 bytes: IP fragments larger requests (and the peer's replies).
+ * Anything arriving after the statistics were printed is only counted
+ * (late). */
 #ifndef SN_APPS_PING_H
 #define SN_APPS_PING_H
 
@@ -29,6 +34,11 @@ typedef void (*sn_ping_line_fn)(void *user, const char *line);
 
 typedef struct sn_ping_result {
     unsigned transmitted, received, duplicates;
+    unsigned errors; /* ICMP errors about our requests ("From R icmp_seq=N
+                      * Destination Host Unreachable") and requests that
+                      * could not be sent: "+N errors" in the summary */
+    unsigned late;   /* replies and errors that came after the summary:
+                      * ignored (not in received, errors or the RTTs) */
     double rtt_min_ms, rtt_avg_ms, rtt_max_ms, rtt_mdev_ms; /* NaN if nothing came back */
 } sn_ping_result;
 

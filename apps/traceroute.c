@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "net/icmp_wire.h"
 
 #define PROBE_DATA 32 /* [bytes] UDP payload: 60-byte probes, as traceroute's default */
 
@@ -23,6 +24,8 @@ struct sn_traceroute {
     sn_time_t sent_at;    /* [ns] of the probe in flight */
     sn_timer_id timer;
     int reached, done, waiting;
+    unsigned unreachable; /* probes of this hop that ended "unreachable" */
+    int last_send_rc;     /* last send failure reported (one line each) */
 };
 
 static void say(sn_traceroute *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -46,14 +49,16 @@ static void print_hop(sn_traceroute *t, const sn_traceroute_hop *h)
     sn_ip4 last = 0;
     for (unsigned q = 0; q < t->cfg.queries && k < sizeof buf; q++) {
         if (!h->addr[q]) {
-            k += (size_t)snprintf(buf + k, sizeof buf - k, " *");
+            k += (size_t)snprintf(buf + k, sizeof buf - k, " *%s%s", h->note[q][0] ? " " : "",
+                                  h->note[q]);
             continue;
         }
         if (h->addr[q] != last)
             k += (size_t)snprintf(buf + k, sizeof buf - k, " %s", sn_ip4_format(h->addr[q], a));
         last = h->addr[q];
         if (k < sizeof buf)
-            k += (size_t)snprintf(buf + k, sizeof buf - k, "  %.3f ms", h->rtt_ms[q]);
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "  %.3f ms%s%s", h->rtt_ms[q],
+                                  h->note[q][0] ? " " : "", h->note[q]);
     }
     say(t, "%s", buf);
 }
@@ -68,12 +73,16 @@ static void next(sn_traceroute *t, sn_time_t now)
         return;
     }
     print_hop(t, &t->hops[t->n_hops - 1]);
-    if (t->reached || t->ttl >= t->cfg.max_hops) {
+    /* BSD traceroute's rule (Linux's ends at the first such hop too): the
+     * path ends where all probes, or all but one, were unreachable */
+    unsigned need = t->cfg.queries > 1 ? t->cfg.queries - 1 : 1;
+    if (t->reached || t->unreachable >= need || t->ttl >= t->cfg.max_hops) {
         t->done = 1;
         return;
     }
     t->ttl++;
     t->query = 0;
+    t->unreachable = 0;
     send_probe(t, now);
 }
 
@@ -100,9 +109,71 @@ static void send_probe(sn_traceroute *t, sn_time_t now)
     t->sent_at = now;
     t->waiting = 1;
     int rc = sn_udp_sendto_opts(t->sock, t->cfg.dst, dport, data, sizeof data, &o);
-    if (rc != SN_OK)
+    if (rc == SN_OK) {
+        t->timer = sn_sched_at(t->sched, now + t->cfg.wait, on_wait, t);
+        return;
+    }
+    /* nothing went out, so nothing can answer: the probe fails now (one
+     * scheduler event later, so a run of failures never recurses) */
+    if (rc != t->last_send_rc)
         say(t, "traceroute: send failed: %s", sn_strerror(rc));
-    t->timer = sn_sched_at(t->sched, now + t->cfg.wait, on_wait, t);
+    t->last_send_rc = rc;
+    sn_traceroute_hop *h = &t->hops[t->n_hops - 1];
+    if (rc == SN_ERR_NOENT) {
+        snprintf(h->note[t->query], sizeof h->note[t->query], "!N"); /* no route */
+        t->unreachable++;
+    } else if (rc == SN_ERR_RANGE) {
+        snprintf(h->note[t->query], sizeof h->note[t->query], "!F");
+        t->unreachable++;
+    }
+    t->timer = sn_sched_at(t->sched, now, on_wait, t);
+}
+
+/* traceroute's annotation of a Destination Unreachable other than the
+ * destination's Port Unreachable; returns 1 when the probe counts as
+ * "unreachable" (the path ends), 0 for a port unreachable from some other
+ * host (shown without a mark, like traceroute). */
+static int annotate(const sn_udp_error *e, char *note, size_t n)
+{
+    switch (e->code) {
+    case SN_ICMP_NET_UNREACH:
+    case 6:  /* network unknown */
+    case 11: /* network unreachable for TOS */
+        snprintf(note, n, "!N");
+        break;
+    case SN_ICMP_HOST_UNREACH:
+    case 7:  /* host unknown */
+    case 8:  /* source host isolated */
+    case 12: /* host unreachable for TOS */
+        snprintf(note, n, "!H");
+        break;
+    case SN_ICMP_PROTO_UNREACH:
+        snprintf(note, n, "!P");
+        break;
+    case SN_ICMP_PORT_UNREACH:
+        return 0;
+    case SN_ICMP_FRAG_NEEDED:
+        snprintf(note, n, "!F-%u", (unsigned)e->extra);
+        break;
+    case 5:
+        snprintf(note, n, "!S");
+        break;
+    case 9:  /* network administratively prohibited */
+    case 10: /* host administratively prohibited */
+    case 13: /* communication administratively prohibited */
+        snprintf(note, n, "!X");
+        break;
+    case 14:
+        snprintf(note, n, "!V");
+        break;
+    case 15:
+        snprintf(note, n, "!C");
+        break;
+    default:
+        snprintf(note, n, "!<%u>", (unsigned)e->code);
+        break;
+    }
+    return 1;
 }
 
 static void on_error(void *user, sn_udp_sock *s, const sn_udp_error *e)
@@ -112,14 +183,17 @@ static void on_error(void *user, sn_udp_sock *s, const sn_udp_error *e)
     uint16_t expect = (uint16_t)(SN_TRACEROUTE_BASE_PORT + t->probe - 1);
     if (!t->waiting || e->dport != expect || e->dst != t->cfg.dst)
         return;
-    if (!(e->type == 11 || e->type == 3))
+    if (!(e->type == SN_ICMP_TIME_EXCEEDED || e->type == SN_ICMP_DEST_UNREACH))
         return;
     sn_traceroute_hop *h = &t->hops[t->n_hops - 1];
     h->addr[t->query] = e->from;
     h->rtt_ms[t->query] = sn_time_to_s(e->time - t->sent_at) * 1e3;
-    if (e->type == 3)
-        t->reached = 1; /* port unreachable from the destination (or any
-                           unreachable: the path ends here either way) */
+    if (e->type == SN_ICMP_DEST_UNREACH) {
+        if (e->code == SN_ICMP_PORT_UNREACH && e->from == t->cfg.dst)
+            t->reached = 1; /* the destination itself: the path is found */
+        else if (annotate(e, h->note[t->query], sizeof h->note[t->query]))
+            t->unreachable++;
+    }
     sn_sched_cancel(t->sched, t->timer);
     t->timer = 0;
     next(t, e->time);

@@ -2,7 +2,18 @@
  * MAX HOST`: UDP probes to ports 33434 and up with TTL 1, 2, 3, ...; each
  * router where a probe's TTL runs out answers ICMP Time Exceeded, and the
  * destination answers Port Unreachable. Probes go one at a time on the
- * virtual clock; a probe with no answer within the wait is shown as "*". */
+ * virtual clock; a probe with no answer within the wait is shown as "*".
+ *
+ * Only Port Unreachable from the destination itself means "reached".
+ * Other Destination Unreachable answers are annotated after their time as
+ * traceroute does: !N (net), !H (host), !P (protocol), !F-MTU
+ * (fragmentation needed), !S (source route failed), !X (administratively
+ * prohibited), !V (host precedence violation), !C (precedence cutoff),
+ * !<code> otherwise; a probe that could not even be sent does not wait:
+ * it shows "*", with !N when there was no route and !F when it was too
+ * large. The trace ends after a hop where the destination answered, or
+ * where every probe (all but one when there are several) was unreachable,
+ * like traceroute. */
 #ifndef SN_APPS_TRACEROUTE_H
 #define SN_APPS_TRACEROUTE_H
 
@@ -28,6 +39,7 @@ typedef struct sn_traceroute_hop {
     unsigned ttl;
     sn_ip4 addr[SN_TRACEROUTE_MAX_QUERIES];   /* who answered each probe, 0 = nobody */
     double rtt_ms[SN_TRACEROUTE_MAX_QUERIES]; /* NaN = no answer */
+    char note[SN_TRACEROUTE_MAX_QUERIES][12]; /* "!H", "!N", "!F-1500"...; "" none */
 } sn_traceroute_hop;
 
 typedef struct sn_traceroute sn_traceroute;

@@ -57,15 +57,29 @@ static int copied_options(const uint8_t *opt, size_t len, uint8_t *cp)
     return (int)n;
 }
 
-int sn_ipv4_fragment(sn_pktpool *pool, const sn_pkt *pkt, unsigned mtu, sn_pktq *out)
+/* Copy n bytes at offset `off` of the concatenation a[0..alen) b[0..blen)
+ * to dst. The caller keeps off + n within alen + blen. */
+static void copy_span(uint8_t *dst, const uint8_t *a, size_t alen, const uint8_t *b, size_t off,
+                      size_t n)
 {
-    if (!pool || !pkt || !out)
-        return SN_ERR_INVAL;
-    const uint8_t *p = sn_pkt_data(pkt);
-    sn_ipv4_hdr h;
-    if (sn_ipv4_parse(p, sn_pkt_len(pkt), &h) != SN_IPV4_OK)
-        return SN_ERR_PARSE;
-    size_t hl = h.hdr_len, total = h.total_len;
+    if (off < alen) {
+        size_t k = alen - off < n ? alen - off : n;
+        memcpy(dst, a + off, k);
+        dst += k;
+        off += k;
+        n -= k;
+    }
+    if (n)
+        memcpy(dst, b + (off - alen), n);
+}
+
+/* The common fragmenter: header `p` (hl bytes, already validated, its total
+ * length = hl + alen + blen) and the data in two pieces. */
+static int fragment_core(sn_pktpool *pool, const uint8_t *p, const sn_ipv4_hdr *h,
+                         const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                         unsigned mtu, const sn_pkt_meta *meta, sn_pktq *out)
+{
+    size_t hl = h->hdr_len, total = h->total_len;
     if (mtu < SN_IPV4_MTU_MIN || mtu < hl + 8)
         return SN_ERR_INVAL;
     size_t room_out = out->count < out->limit ? out->limit - out->count : 0;
@@ -77,15 +91,18 @@ int sn_ipv4_fragment(sn_pktpool *pool, const sn_pkt *pkt, unsigned mtu, sn_pktq 
         if (room_out < 1)
             return SN_ERR_NOBUFS;
         sn_pkt *c = sn_pkt_alloc_tx(pool);
-        if (!c || sn_pkt_append(c, p, total) != SN_OK) {
+        uint8_t *cb = c ? sn_pkt_put(c, total) : NULL;
+        if (!cb) {
             sn_pkt_free(c);
             return SN_ERR_NOBUFS;
         }
-        c->meta = pkt->meta;
+        memcpy(cb, p, hl);
+        copy_span(cb + hl, a, alen, b, 0, alen + blen);
+        c->meta = *meta;
         sn_pktq_push(out, c); /* room checked above */
         return 1;
     }
-    if (h.df)
+    if (h->df)
         return SN_ERR_RANGE; /* caller: ICMP frag-needed, next-hop MTU = mtu */
 
     uint8_t opts[40];
@@ -95,7 +112,7 @@ int sn_ipv4_fragment(sn_pktpool *pool, const sn_pkt *pkt, unsigned mtu, sn_pktq 
     size_t hl_rest = SN_IPV4_HDR_MIN + (size_t)olen; /* <= hl */
 
     size_t dlen = total - hl; /* [bytes] data to split */
-    size_t base = h.frag_off; /* [bytes] offset of this packet's data */
+    size_t base = h->frag_off; /* [bytes] offset of this packet's data */
     uint16_t keep_flags = (uint16_t)(sn_get_be16(p + 6) & IP_FLAG_RESERVED);
     size_t pos = 0;
     while (pos < dlen) {
@@ -108,27 +125,27 @@ int sn_ipv4_fragment(sn_pktpool *pool, const sn_pkt *pkt, unsigned mtu, sn_pktq 
             return SN_ERR_PARSE; /* offset does not fit: input was bogus */
         }
         sn_pkt *f = sn_pkt_alloc_tx(pool);
-        uint8_t *b = f ? sn_pkt_put(f, fhl + n) : NULL;
-        if (!b) {
+        uint8_t *fb = f ? sn_pkt_put(f, fhl + n) : NULL;
+        if (!fb) {
             sn_pkt_free(f);
             sn_pktq_clear(&tmp);
             return SN_ERR_NOBUFS;
         }
         if (pos == 0) {
-            memcpy(b, p, hl);
+            memcpy(fb, p, hl);
         } else {
-            memcpy(b, p, SN_IPV4_HDR_MIN);
-            b[0] = (uint8_t)(0x40 | fhl / 4);
-            memcpy(b + SN_IPV4_HDR_MIN, opts, (size_t)olen);
+            memcpy(fb, p, SN_IPV4_HDR_MIN);
+            fb[0] = (uint8_t)(0x40 | fhl / 4);
+            memcpy(fb + SN_IPV4_HDR_MIN, opts, (size_t)olen);
         }
-        sn_put_be16(b + 2, (uint16_t)(fhl + n));
+        sn_put_be16(fb + 2, (uint16_t)(fhl + n));
         uint16_t fo = (uint16_t)(keep_flags | ((base + pos) / 8));
-        if (!last || h.mf)
+        if (!last || h->mf)
             fo |= IP_FLAG_MF;
-        sn_put_be16(b + 6, fo);
-        ip_set_csum(b, fhl);
-        memcpy(b + fhl, p + hl + pos, n);
-        f->meta = pkt->meta;
+        sn_put_be16(fb + 6, fo);
+        ip_set_csum(fb, fhl);
+        copy_span(fb + fhl, a, alen, b, pos, n);
+        f->meta = *meta;
         sn_pktq_push(&tmp, f); /* unbounded */
         pos += n;
     }
@@ -141,6 +158,43 @@ int sn_ipv4_fragment(sn_pktpool *pool, const sn_pkt *pkt, unsigned mtu, sn_pktq 
     while ((f = sn_pktq_pop(&tmp)) != NULL)
         sn_pktq_push(out, f); /* room checked above; `out` owns it now */
     return count;
+}
+
+int sn_ipv4_fragment(sn_pktpool *pool, const sn_pkt *pkt, unsigned mtu, sn_pktq *out)
+{
+    if (!pool || !pkt || !out)
+        return SN_ERR_INVAL;
+    const uint8_t *p = sn_pkt_data(pkt);
+    sn_ipv4_hdr h;
+    if (sn_ipv4_parse(p, sn_pkt_len(pkt), &h) != SN_IPV4_OK)
+        return SN_ERR_PARSE;
+    return fragment_core(pool, p, &h, p + h.hdr_len, (size_t)h.total_len - h.hdr_len, NULL, 0,
+                         mtu, &pkt->meta, out);
+}
+
+int sn_ipv4_fragment_parts(sn_pktpool *pool, const uint8_t *ip_hdr, const uint8_t *a,
+                           size_t alen, const uint8_t *b, size_t blen, unsigned mtu,
+                           const sn_pkt_meta *meta, sn_pktq *out)
+{
+    if (!pool || !ip_hdr || !meta || !out || (alen && !a) || (blen && !b))
+        return SN_ERR_INVAL;
+    /* the header alone is parsed: a copy of it with the total length set
+     * to its own length, so the parser does not ask for the data */
+    uint8_t hb[60];
+    size_t hl = (size_t)(ip_hdr[0] & 0x0f) * 4;
+    if (hl < SN_IPV4_HDR_MIN || hl > sizeof hb)
+        return SN_ERR_PARSE;
+    memcpy(hb, ip_hdr, hl);
+    size_t total = sn_get_be16(ip_hdr + 2);
+    if (total != hl + alen + blen)
+        return SN_ERR_PARSE;
+    sn_put_be16(hb + 2, (uint16_t)hl);
+    ip_set_csum(hb, hl);
+    sn_ipv4_hdr h;
+    if (sn_ipv4_parse(hb, hl, &h) != SN_IPV4_OK)
+        return SN_ERR_PARSE;
+    h.total_len = (uint16_t)total;
+    return fragment_core(pool, ip_hdr, &h, a, alen, b, blen, mtu, meta, out);
 }
 
 /* ---------------------------------------------------------------------- */

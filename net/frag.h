@@ -83,6 +83,19 @@
  */
 int sn_ipv4_fragment(sn_pktpool *pool, const sn_pkt *pkt, unsigned mtu, sn_pktq *out);
 
+/* The same for a datagram that is not in one buffer: its IPv4 header at
+ * ip_hdr (IHL*4 bytes, valid checksum, Total Length = header + alen + blen)
+ * and its data as the concatenation of a[0..alen) and b[0..blen) (e.g. a
+ * transport header and the application's bytes), all borrowed. Each
+ * fragment is built directly from those pieces, so a datagram of up to
+ * 65535 bytes needs no buffer larger than one fragment (a host's own large
+ * datagrams, net/ipv4 sn_ipv4_output_data). Fragments get `meta`. Same
+ * results as sn_ipv4_fragment; SN_ERR_PARSE also when Total Length does
+ * not match the pieces. */
+int sn_ipv4_fragment_parts(sn_pktpool *pool, const uint8_t *ip_hdr, const uint8_t *a,
+                           size_t alen, const uint8_t *b, size_t blen, unsigned mtu,
+                           const sn_pkt_meta *meta, sn_pktq *out);
+
 typedef struct sn_reass sn_reass;
 
 /* Called when a datagram times out. `first` is its fragment at offset 0

@@ -5,6 +5,7 @@
 
 #include "core/bytes.h"
 #include "core/err.h"
+#include "net/inet_csum.h"
 
 enum icmp_counter {
     /* received */
@@ -71,6 +72,8 @@ typedef struct echo_listener {
     uint16_t id;
     sn_icmp_echo_fn fn;
     void *user;
+    sn_icmp_echo_error_fn err_fn; /* errors quoting our requests with this id */
+    void *err_user;
 } echo_listener;
 
 typedef struct error_handler {
@@ -266,6 +269,16 @@ int sn_icmp_echo_bind(sn_icmp *icmp, uint16_t id, sn_icmp_echo_fn fn, void *user
     return SN_ERR_RANGE;
 }
 
+int sn_icmp_echo_set_error(sn_icmp *icmp, uint16_t id, sn_icmp_echo_error_fn fn, void *user)
+{
+    echo_listener *l = find_echo(icmp, id);
+    if (!l)
+        return SN_ERR_NOENT;
+    l->err_fn = fn;
+    l->err_user = fn ? user : NULL;
+    return SN_OK;
+}
+
 void sn_icmp_echo_unbind(sn_icmp *icmp, uint16_t id)
 {
     echo_listener *l = find_echo(icmp, id);
@@ -273,9 +286,10 @@ void sn_icmp_echo_unbind(sn_icmp *icmp, uint16_t id)
         l->in_use = 0;
 }
 
-/* An echo message of `len` data bytes in a fresh buffer (an answer never
- * reuses the request's buffer: its tailroom may be short of the padding a
- * smaller reply needs). */
+/* An echo message of `len` data bytes, built by IP straight from `data`
+ * (borrowed): a fresh buffer, never the request's (its tailroom may be
+ * short of the padding a smaller reply needs), and no buffer larger than a
+ * fragment even for a 64 KiB echo (IP fragments it like Linux does). */
 static int send_echo(sn_icmp *icmp, uint8_t type, sn_ip4 src, sn_ip4 dst, uint16_t id,
                      uint16_t seq, const void *data, size_t len)
 {
@@ -283,22 +297,15 @@ static int send_echo(sn_icmp *icmp, uint8_t type, sn_ip4 src, sn_ip4 dst, uint16
         icmp->c[C_DROP_TX_ERROR]++;
         return SN_ERR_RANGE;
     }
-    sn_pkt *p = sn_pkt_alloc_tx(icmp->pool);
-    if (!p) {
-        icmp->c[C_DROP_TX_ERROR]++;
-        return SN_ERR_NOBUFS;
-    }
-    uint8_t *b = sn_pkt_put(p, SN_ICMP_HDR_LEN + len);
-    if (!b) {
-        sn_pkt_free(p);
-        icmp->c[C_DROP_TX_ERROR]++;
-        return SN_ERR_RANGE;
-    }
-    if (len)
-        memcpy(b + SN_ICMP_HDR_LEN, data, len);
+    uint8_t hdr[SN_ICMP_HDR_LEN];
     sn_icmp_hdr h = {.type = type, .id = id, .seq = seq};
-    sn_icmp_emit(b, SN_ICMP_HDR_LEN + len, &h);
-    int rc = sn_ipv4_output(icmp->ip, src, dst, SN_IPPROTO_ICMP, p, NULL);
+    sn_icmp_emit(hdr, sizeof hdr, &h);
+    /* the checksum covers the data too: the 8-byte header is an even
+     * piece, so the sum may continue over the data (RFC 1071) */
+    sn_put_be16(hdr + 2, 0);
+    sn_put_be16(hdr + 2, sn_csum_finish(sn_csum_add(sn_csum_add(0, hdr, sizeof hdr), data, len)));
+    int rc = sn_ipv4_output_data(icmp->ip, src, dst, SN_IPPROTO_ICMP, hdr, sizeof hdr, data, len,
+                                 NULL, NULL);
     if (rc != SN_OK)
         icmp->c[C_DROP_TX_ERROR]++;
     return rc;
@@ -332,6 +339,19 @@ static void input_error(sn_icmp *icmp, const sn_ipv4_hdr *ih, const sn_icmp_hdr 
         e.extra = h->next_hop_mtu;
     else if (h->type == SN_ICMP_PARAM_PROBLEM)
         e.extra = h->pointer;
+    /* an error about one of our echo requests goes to the ping that sent
+     * it, found by the quoted identifier (a non-initial fragment quotes no
+     * ICMP header) */
+    const sn_icmp_quote *q = &e.quote;
+    if (q->ip.proto == SN_IPPROTO_ICMP && q->ip.frag_off == 0 && q->data_len >= SN_ICMP_HDR_LEN &&
+        q->data[0] == SN_ICMP_ECHO_REQUEST) {
+        echo_listener *l = find_echo(icmp, sn_get_be16(q->data + 4));
+        if (l && l->err_fn) {
+            icmp->c[C_RX_ERRORS]++;
+            l->err_fn(l->err_user, &e, l->id, sn_get_be16(q->data + 6));
+            return;
+        }
+    }
     error_handler *eh = &icmp->err[e.quote.ip.proto];
     if (!eh->fn) {
         icmp->c[C_DROP_ERROR_NO_HANDLER]++;

@@ -6,7 +6,9 @@
  * Input: a message is validated (length >= 8, checksum over the whole
  * message; each failure a counted, silent drop). An Echo Request to one of
  * our unicast addresses is answered with an Echo Reply carrying the same
- * identifier, sequence number and data, whatever its size (ICMP-01); one to
+ * identifier, sequence number and data, whatever its size up to 65507
+ * bytes of data (ICMP-01: a reassembled request gets a reply that IP
+ * fragments again on the way out); one to
  * a broadcast or multicast address is ignored and counted (ICMP-02: Linux's
  * default, icmp_echo_ignore_broadcasts = 1, because a broadcast ping makes
  * every host answer at once: on one shared radio channel that is a
@@ -15,7 +17,9 @@
  * Time Exceeded and Parameter Problem are checked (the quoted IP header:
  * version 4, IHL >= 5, 8 bytes after it for the ports; our own address as
  * its source) and handed to the error handler of the quoted protocol
- * (UDP registers one). Source Quench is ignored (RFC 6633) and so are
+ * (UDP registers one), except errors quoting one of our Echo Requests,
+ * which go to the echo listener of the quoted identifier
+ * (sn_icmp_echo_set_error: ping). Source Quench is ignored (RFC 6633) and so are
  * Redirect and every other type, each counted.
  *
  * Errors out (sn_icmp_send_error): the offending header and as much of its
@@ -95,8 +99,24 @@ typedef void (*sn_icmp_echo_fn)(void *user, sn_ip4 from, uint16_t id, uint16_t s
 int sn_icmp_echo_bind(sn_icmp *icmp, uint16_t id, sn_icmp_echo_fn fn, void *user);
 void sn_icmp_echo_unbind(sn_icmp *icmp, uint16_t id);
 
-/* Send an Echo Request to `dst`. SN_OK (handed to IP), SN_ERR_RANGE
- * (too large), SN_ERR_NOBUFS, or IP's error (no route...). */
+/* Errors about our own Echo Requests (Destination Unreachable, Time
+ * Exceeded, Parameter Problem quoting an Echo Request we sent) are
+ * dispatched by the quoted identifier to the listener bound to it, so
+ * several pings on one node, and the handler of another protocol, never
+ * take each other's errors (like Linux's ping sockets). `id` and `seq`
+ * are those of the quoted request. An error quoting an unbound identifier
+ * goes to the protocol-1 handler of sn_icmp_register_error, if any. */
+typedef void (*sn_icmp_echo_error_fn)(void *user, const sn_icmp_error *e, uint16_t id,
+                                      uint16_t seq);
+/* Set (or, fn NULL, clear) the error handler of bound identifier `id`.
+ * SN_OK, or SN_ERR_NOENT when `id` is not bound. Unbinding clears it. */
+int sn_icmp_echo_set_error(sn_icmp *icmp, uint16_t id, sn_icmp_echo_error_fn fn, void *user);
+
+/* Send an Echo Request to `dst` with `len` bytes of payload (borrowed),
+ * up to 65507 (65535 less the IP and ICMP headers): a request larger than
+ * the link MTU is fragmented by IP straight from `payload`, and so is the
+ * reply we send to a large request (ICMP-01). SN_OK (handed to IP),
+ * SN_ERR_RANGE (too large), SN_ERR_NOBUFS, or IP's error (no route...). */
 int sn_icmp_ping(sn_icmp *icmp, sn_ip4 dst, uint16_t id, uint16_t seq, const void *payload,
                  size_t len);
 

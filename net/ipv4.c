@@ -598,6 +598,97 @@ int sn_ipv4_output_opts(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_p
     return send_queue(ip, f, nh, is_broadcast_for(f, dst), &q, now);
 }
 
+/* The largest thdr_len sn_ipv4_output_data takes: a TCP header with every
+ * option. [bytes] */
+#define OUTPUT_DATA_THDR_MAX 60
+
+int sn_ipv4_output_data(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, const void *thdr,
+                        size_t thdr_len, const void *data, size_t len, sn_pcap_tap *local_tap,
+                        const sn_ipv4_tx_opts *opts)
+{
+    if (!ip || thdr_len > OUTPUT_DATA_THDR_MAX || (thdr_len && !thdr) || (len && !data))
+        return SN_ERR_INVAL;
+    size_t seg = thdr_len + len; /* [bytes] transport segment */
+    if (len > SN_IPV4_MAX_LEN || seg + SN_IPV4_HDR_MIN > SN_IPV4_MAX_LEN) {
+        ip->drops[DROP_TX_TOO_BIG]++;
+        return SN_ERR_RANGE;
+    }
+    int local = sn_ipv4_is_local(ip, dst);
+    /* what fits one buffer of the node's pool takes the ordinary path;
+     * a larger datagram to ourselves needs one whole buffer all the same
+     * (it is delivered as if reassembled), so it borrows a reassembly one */
+    size_t node_room = sn_pktpool_buf_size(ip->pool);
+    node_room = node_room > SN_PKT_HEADROOM ? node_room - SN_PKT_HEADROOM : 0;
+    if (seg + SN_IPV4_HDR_MIN <= node_room || local) {
+        sn_pkt *p = sn_pkt_alloc_tx(seg + SN_IPV4_HDR_MIN <= node_room ? ip->pool
+                                                                      : ip->reass_pool);
+        uint8_t *b = p ? sn_pkt_put(p, seg) : NULL;
+        if (!b) {
+            sn_pkt_free(p);
+            ip->drops[DROP_TX_NOBUFS]++;
+            return SN_ERR_NOBUFS;
+        }
+        if (thdr_len)
+            memcpy(b, thdr, thdr_len);
+        if (len)
+            memcpy(b + thdr_len, data, len);
+        return sn_ipv4_output_opts(ip, src, dst, proto, p, local_tap, opts);
+    }
+
+    /* Larger than a node buffer: the fragments are built straight from the
+     * caller's pieces (net/frag sn_ipv4_fragment_parts), so no 64 KiB
+     * buffer is ever needed on the way out. */
+    uint8_t ttl = opts && opts->ttl ? opts->ttl : SN_IPV4_DEFAULT_TTL;
+    uint8_t df = opts && opts->df;
+    int may_frag = opts ? !opts->df : ip->frag_local;
+    sn_ip4 nh;
+    ipv4_iface *f = route(ip, dst, &nh);
+    if (!f) {
+        ip->drops[DROP_NO_ROUTE]++;
+        return SN_ERR_NOENT;
+    }
+    size_t total = seg + SN_IPV4_HDR_MIN;
+    /* a frame must also fit one node buffer: with an MTU above what the
+     * pool can carry, fragments are cut to what it can */
+    unsigned mtu = sn_netif_mtu(f->nif);
+    if (mtu > node_room)
+        mtu = (unsigned)node_room;
+    if (!may_frag) {
+        ip->drops[DROP_TX_TOO_BIG]++; /* larger than a buffer, so than any frame */
+        return SN_ERR_RANGE;
+    }
+    uint8_t hdr[SN_IPV4_HDR_MIN + OUTPUT_DATA_THDR_MAX];
+    sn_ipv4_hdr h = {
+        .hdr_len = SN_IPV4_HDR_MIN,
+        .total_len = (uint16_t)total,
+        .id = ip->next_id++,
+        .df = df,
+        .ttl = ttl,
+        .proto = proto,
+        .src = src ? src : f->addr,
+        .dst = dst,
+    };
+    sn_ipv4_emit(hdr, &h);
+    if (thdr_len)
+        memcpy(hdr + SN_IPV4_HDR_MIN, thdr, thdr_len);
+    sn_time_t now = sn_sched_now(ip->sched);
+    sn_pcap_tap_write2(local_tap, now, hdr, SN_IPV4_HDR_MIN + thdr_len, data, len);
+    sn_pkt_meta meta;
+    sn_pkt_meta_reset(&meta);
+    meta.time = now;
+    sn_pktq q;
+    sn_pktq_init(&q, SIZE_MAX);
+    int n = sn_ipv4_fragment_parts(ip->pool, hdr, hdr + SN_IPV4_HDR_MIN, thdr_len, data, len,
+                                   mtu, &meta, &q);
+    if (n < 0) {
+        ip->drops[DROP_TX_NOBUFS]++;
+        return n == SN_ERR_NOBUFS ? SN_ERR_NOBUFS : SN_ERR_RANGE;
+    }
+    ip->fragments_created += (uint64_t)n;
+    ip->tx_packets++;
+    return send_queue(ip, f, nh, is_broadcast_for(f, dst), &q, now);
+}
+
 size_t sn_ipv4_stats(const sn_ipv4 *ip, sn_stat *out, size_t max)
 {
     size_t n = 0;

@@ -160,6 +160,25 @@ typedef struct sn_ipv4_tx_opts {
 int sn_ipv4_output_opts(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pkt *pkt,
                         sn_pcap_tap *local_tap, const sn_ipv4_tx_opts *opts);
 
+/* Send a transport segment given as its header `thdr` [thdr_len bytes,
+ * <= 60, checksum already computed over header and data] and its data
+ * [len bytes], both borrowed (copied before return), from `src` (0: pick)
+ * to `dst`, with `opts` (NULL = defaults, as sn_ipv4_output_opts). Unlike
+ * sn_ipv4_output the datagram need not fit one of the node's buffers: up
+ * to 65535 bytes in all (65515 of segment). What fits one node buffer goes
+ * the ordinary way; a larger datagram is fragmented straight from the two
+ * pieces into node buffers (net/frag sn_ipv4_fragment_parts: fragments at
+ * most the interface MTU, and at most a node buffer less headroom), as
+ * Linux fragments a large ping or UDP send; one to our own address is
+ * built whole in a reassembly buffer and looped back. `local_tap` gets the
+ * whole datagram. SN_OK; SN_ERR_RANGE (larger than 65535, or DF asked and
+ * larger than the MTU); SN_ERR_NOENT (no route); SN_ERR_NOBUFS (pool
+ * empty: nothing is sent); SN_ERR_INVAL (bad arguments). Counted as for
+ * sn_ipv4_output. */
+int sn_ipv4_output_data(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, const void *thdr,
+                        size_t thdr_len, const void *data, size_t len, sn_pcap_tap *local_tap,
+                        const sn_ipv4_tx_opts *opts);
+
 size_t sn_ipv4_stats(const sn_ipv4 *ip, sn_stat *out, size_t max);
 
 size_t sn_ipv4_iface_count(const sn_ipv4 *ip);

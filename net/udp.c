@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/err.h"
 #include "core/rng.h"
 #include "net/icmp.h"
+#include "net/inet_csum.h"
 #include "net/udp_wire.h"
 
 struct sn_udp_sock {
@@ -192,23 +194,21 @@ int sn_udp_sendto_opts(sn_udp_sock *s, sn_ip4 dst, uint16_t dport, const void *d
         u->drops[DROP_TX_ERROR]++;
         return SN_ERR_RANGE;
     }
-    sn_pkt *p = sn_pkt_alloc_tx(u->pool);
-    if (!p) {
-        u->drops[DROP_TX_ERROR]++;
-        return SN_ERR_NOBUFS;
-    }
-    uint8_t *b = sn_pkt_put(p, SN_UDP_HDR_LEN + len);
-    if (!b) {
-        sn_pkt_free(p);
-        u->drops[DROP_TX_ERROR]++;
-        return SN_ERR_RANGE;
-    }
-    if (len)
-        memcpy(b + SN_UDP_HDR_LEN, data, len);
+    /* the header is built here and IP copies header and data into its
+     * buffers itself, fragmenting a datagram larger than one of them */
     sn_ip4 src = sn_ipv4_source_for(u->ip, dst);
-    sn_udp_hdr h = {.sport = s->port, .dport = dport, .len = (uint16_t)(SN_UDP_HDR_LEN + len)};
-    sn_udp_emit(b, &h, src, dst);
-    int rc = sn_ipv4_output_opts(u->ip, src, dst, SN_IPPROTO_UDP, p, u->tap, opts);
+    uint16_t ulen = (uint16_t)(SN_UDP_HDR_LEN + len);
+    uint8_t hdr[SN_UDP_HDR_LEN];
+    sn_put_be16(hdr, s->port);
+    sn_put_be16(hdr + 2, dport);
+    sn_put_be16(hdr + 4, ulen);
+    sn_put_be16(hdr + 6, 0);
+    uint32_t sum = sn_csum_pseudo(src, dst, SN_IPPROTO_UDP, ulen);
+    sum = sn_csum_add(sn_csum_add(sum, hdr, sizeof hdr), data, len);
+    uint16_t c = sn_csum_finish(sum);
+    sn_put_be16(hdr + 6, c ? c : 0xffff); /* 0 on the wire means "no checksum" */
+    int rc = sn_ipv4_output_data(u->ip, src, dst, SN_IPPROTO_UDP, hdr, sizeof hdr, data, len,
+                                 u->tap, opts);
     if (rc == SN_OK) {
         u->tx_datagrams++;
         s->tx++;

@@ -72,12 +72,16 @@ void sn_udp_set_error_fn(sn_udp_sock *s, sn_udp_error_fn fn, void *user);
  * else 0. Only the latest error is kept. */
 int sn_udp_sock_error(sn_udp_sock *s, sn_udp_error *out);
 
-/* Send `len` bytes to dst:dport. SN_OK (handed to IP), SN_ERR_RANGE (too
+/* Send `len` bytes (borrowed) to dst:dport, up to 65507 (65535 less the
+ * IP and UDP headers): IP fragments a datagram larger than the link MTU
+ * straight from `data` (net/ipv4 sn_ipv4_output_data), so no buffer
+ * larger than a frame is needed. SN_OK (handed to IP), SN_ERR_RANGE (too
  * large), SN_ERR_NOBUFS (pool empty), or IP's error. */
 int sn_udp_sendto(sn_udp_sock *s, sn_ip4 dst, uint16_t dport, const void *data, size_t len);
 
 /* The same with IP options (TTL, DF) for this datagram, e.g. the probes of
- * traceroute; opts NULL = defaults. */
+ * traceroute; opts NULL = defaults. With DF set a datagram larger than the
+ * MTU is refused with SN_ERR_RANGE (Linux's EMSGSIZE). */
 int sn_udp_sendto_opts(sn_udp_sock *s, sn_ip4 dst, uint16_t dport, const void *data, size_t len,
                        const sn_ipv4_tx_opts *opts);
 

@@ -740,6 +740,82 @@ static void test_stats_list(void)
     fx_done(&fx);
 }
 
+/* sn_ipv4_fragment_parts: the fragments of a datagram given as header +
+ * two pieces are byte for byte those of the same datagram in one buffer,
+ * wherever the pieces are split, for several MTUs, with and without
+ * options; a header whose total length disagrees with the pieces, or DF
+ * on a datagram too large, is refused with nothing appended. */
+static void test_fragment_parts(void)
+{
+    /* room for both fragment lists of the worst case below: 20000 bytes
+     * in 56-byte pieces twice */
+    sn_pktpool *pool = sn_pktpool_create(1000, 2048);
+    sn_pktpool *big = sn_pktpool_create(1, 65536);
+    CHECK(pool && big);
+    sn_rng rng;
+    sn_rng_seed(&rng, 11);
+    const uint8_t opts[8] = {0x83, 7, 4, 1, 2, 3, 4, 0}; /* LSRR: copied */
+    for (int round = 0; round < 12; round++) {
+        size_t opt_len = round % 2 ? sizeof opts : 0;
+        size_t hl = SN_IPV4_HDR_MIN + opt_len;
+        size_t total = round == 0 ? 65535 : hl + 1 + (size_t)sn_rng_below(&rng, 20000);
+        unsigned mtu = (unsigned)(SN_IPV4_MTU_MIN + 8 + sn_rng_below(&rng, 1500));
+        if (round == 0)
+            mtu = 576; /* 65535 bytes: 119 fragments */
+        sn_pkt *whole = make_packet(big, total, (uint16_t)round, SN_IPPROTO_UDP,
+                                    opt_len ? opts : NULL, opt_len, 0);
+        CHECK(whole != NULL);
+        if (!whole)
+            break;
+        const uint8_t *w = sn_pkt_data(whole);
+        size_t split = (size_t)sn_rng_below(&rng, total - hl + 1);
+        sn_pktq qa, qb;
+        sn_pktq_init(&qa, SIZE_MAX);
+        sn_pktq_init(&qb, SIZE_MAX);
+        int na = sn_ipv4_fragment(pool, whole, mtu, &qa);
+        sn_pkt_meta meta = whole->meta;
+        int nb = sn_ipv4_fragment_parts(pool, w, w + hl, split, w + hl + split, total - hl - split,
+                                        mtu, &meta, &qb);
+        CHECK(na >= 1);
+        CHECK_EQ_INT(nb, na);
+        sn_pkt *a, *b;
+        while ((a = sn_pktq_pop(&qa)) != NULL) {
+            b = sn_pktq_pop(&qb);
+            CHECK(b != NULL);
+            if (b) {
+                CHECK_EQ_INT(sn_pkt_len(b), sn_pkt_len(a));
+                if (sn_pkt_len(b) == sn_pkt_len(a))
+                    CHECK_MEM(sn_pkt_data(b), sn_pkt_data(a), sn_pkt_len(a));
+            }
+            sn_pkt_free(a);
+            sn_pkt_free(b);
+        }
+        CHECK(sn_pktq_pop(&qb) == NULL);
+        /* a total length that does not match the pieces */
+        CHECK_EQ_INT(sn_ipv4_fragment_parts(pool, w, w + hl, split, w + hl + split,
+                                            total - hl - split - 1, mtu, &meta, &qb),
+                     SN_ERR_PARSE);
+        CHECK_EQ_INT(qb.count, 0);
+        sn_pkt_free(whole);
+    }
+    /* DF and larger than the MTU: SN_ERR_RANGE, nothing appended */
+    sn_pkt *df = make_packet(big, 3000, 99, SN_IPPROTO_UDP, NULL, 0, 1);
+    CHECK(df != NULL);
+    if (df) {
+        sn_pktq q;
+        sn_pktq_init(&q, SIZE_MAX);
+        const uint8_t *w = sn_pkt_data(df);
+        CHECK_EQ_INT(sn_ipv4_fragment_parts(pool, w, w + 20, 8, w + 28, 3000 - 28, 1500,
+                                            &df->meta, &q),
+                     SN_ERR_RANGE);
+        CHECK_EQ_INT(q.count, 0);
+        sn_pkt_free(df);
+    }
+    CHECK_EQ_INT(sn_pktpool_in_use(pool), 0);
+    sn_pktpool_destroy(pool);
+    sn_pktpool_destroy(big);
+}
+
 int main(void)
 {
     TEST_RUN(test_fragment_udp_4000);
@@ -757,5 +833,6 @@ int main(void)
     TEST_RUN(test_reass_sizes);
     TEST_RUN(test_refragment);
     TEST_RUN(test_stats_list);
+    TEST_RUN(test_fragment_parts);
     TEST_DONE();
 }
