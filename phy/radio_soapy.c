@@ -24,9 +24,12 @@
  * half_duplex=1; off otherwise: full-duplex devices (LimeSDR, USRP, the
  * sdrnet virtual device) keep receiving, and the PHY ignores its own burst.
  *
- * Time: the radio's clock starts at 0 with the first received sample and
- * counts samples (t = sample / rate). With a hardware clock, radio time t
- * maps to device time hw_t0 + t, hw_t0 being the device time of sample 0.
+ * Time: the radio's clock starts at 0 with the first received sample (a
+ * transmit-only radio: at open) and counts samples (t = sample / rate).
+ * With a hardware clock, radio time t maps to device time hw_t0 + t, hw_t0
+ * being the device time of sample 0 (or of open). Without one, a burst
+ * due later waits on the host's clock until its time (open + t), so
+ * `sdrnet tx --interval` spaces bursts on any device.
  *
  * Counting: overflows count events (one per SOAPY_SDR_OVERFLOW, stream
  * error or block dropped because the ring was full), not samples: a device
@@ -308,6 +311,14 @@ static int soapy_tx(void *impl, const sn_cf32 *iq, size_t n, sn_time_t at)
                 timed = 1;
         } else if (at < mono_ns() - s->t_open) {
             s->late_bursts++;
+        } else {
+            /* no device clock: keep the time on the host's */
+            sn_time_t due = s->t_open + at, now;
+            while ((now = mono_ns()) < due) {
+                sn_time_t w = due - now;
+                struct timespec ts = {(time_t)(w / SN_NS_PER_S), (long)(w % SN_NS_PER_S)};
+                nanosleep(&ts, NULL);
+            }
         }
     }
 
@@ -787,6 +798,9 @@ sn_radio *sn_radio_soapy_open(const char *args, const sn_radio_config *cfg, sn_s
             return NULL;
         }
         s->thread_started = 1;
+    } else if (s->hw_time) {
+        /* transmit only: the radio's clock starts now */
+        atomic_store(&s->hw_t0, (int64_t)SoapySDRDevice_getHardwareTime(s->dev, ""));
     }
 
     double freq = SoapySDRDevice_getFrequency(s->dev, has_rx ? SOAPY_SDR_RX : SOAPY_SDR_TX, 0);

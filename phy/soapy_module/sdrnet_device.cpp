@@ -67,6 +67,7 @@ constexpr size_t MTU = 8192;                 // [samples] per readStream
 constexpr size_t NOISE_TABLE = 1 << 18;      // [samples] of noise drawn at make
 constexpr int64_t RX_DELAY_NS = 50000000;    // [ns] receive stream behind the clock
 constexpr int64_t MAX_BACKLOG_NS = 1000000000;  // [ns] unread before an overflow
+constexpr int64_t SEND_WAIT_NS = 100000000;    // [ns] a member's full socket is waited for
 constexpr int64_t TX_AHEAD_NS = 200000000;   // [ns] queued before writeStream blocks
 constexpr double PI = 3.14159265358979323846;
 
@@ -602,12 +603,23 @@ private:
             std::memset(&sa, 0, sizeof sa);
             sa.sun_family = AF_UNIX;
             std::memcpy(sa.sun_path, p.c_str(), p.size() + 1);
-            ssize_t r = sendto(fd_, msg.data(), msg.size(), MSG_DONTWAIT,
-                               reinterpret_cast<struct sockaddr *>(&sa), sizeof sa);
+            // A full socket means the member's process has not drained it
+            // for a moment (a busy machine; the kernel caps the buffer at
+            // rmem_max, a few ms of samples at MS/s rates): wait for it a
+            // little, since a real device's air never drops samples on the
+            // way -- the receiver's own ring overflows, and is counted,
+            // when it cannot keep up. A member that stays full for
+            // SEND_WAIT_NS is not reading: it loses the datagram.
+            ssize_t r;
+            int64_t t0 = monoNs();
+            while ((r = sendto(fd_, msg.data(), msg.size(), MSG_DONTWAIT,
+                               reinterpret_cast<struct sockaddr *>(&sa), sizeof sa)) < 0 &&
+                   (errno == EAGAIN || errno == EWOULDBLOCK) && monoNs() - t0 < SEND_WAIT_NS) {
+                struct timespec ts = {0, 50000}; // 50 us
+                nanosleep(&ts, nullptr);
+            }
             if (r < 0 && errno == ECONNREFUSED)
                 unlink(p.c_str()); // its owner died without cleaning up
-            // EAGAIN: that member is not reading; it loses the burst, as a
-            // receiver that overflows would
         }
         closedir(d);
     }
