@@ -1,137 +1,60 @@
-/* phy/modem: walking-skeleton modem on liquid-dsp 1.5's flexframegen and
- * flexframesync.
+/* phy/modem: the OFDM modem -- phy/ofdm_sync (preamble, synchronisation,
+ * equalisation) and phy/ofdm (header, FEC, mapping) behind phy/modem.h.
  *
- * Frame: flexframe preamble (64 p/n symbols), flexframe header carrying our
- * 8-byte user header (magic "SN", version) plus liquid's own fields
- * (payload length, modulation, CRC, FEC), payload with CRC-32 and no FEC
- * (Debian's liquid is built without libfec, so the convolutional and
- * Reed-Solomon codes fail at run time), then a tail. 2 samples/symbol.
+ * Transmit: preamble | SN_OFDM_HDR_SYMS header symbols | data symbols, the
+ * points from sn_ofdm_encode, every sample of magnitude above 1 clipped to 1
+ * (about one sample in 10^4 at SN_OFDM_TX_POWER).
+ * Receive: samples are sanitised (non-finite -> 0, components beyond +-64
+ * clipped; both counted), the synchroniser hands out equalised symbols; the
+ * third one completes the header, which says how many data symbols follow
+ * (or rejects the burst); the last one completes the frame. Everything runs
+ * per sample in stream order, so the chunking of the input cannot change a
+ * result, and nothing is allocated after create.
  */
 #include "phy/modem.h"
 
-#include <dlfcn.h>
-#include <liquid/liquid.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "core/log.h"
+#include "phy/ofdm.h"
+#include "phy/ofdm_sync.h"
 
 #define MOD "modem"
 
-/* Length of our part of the flexframe header [bytes]. liquid protects it
- * with its header CRC; we use the first bytes to reject headers that
- * decode but are not ours. */
-#define SN_MODEM_HDR_LEN 9
-static const uint8_t hdr_magic[3] = {'S', 'N', 2}; /* magic, version 2 */
-/* then: [3] rate (sn_phy_rate), [4..7] ctrl (big-endian), [8] flags */
-#define HDR_F_EMPTY 0x01 /* header-only burst: the one payload byte is filler */
-
-/* flexframegen's oversampling [samples/symbol] (fixed inside liquid 1.5). */
-#define SN_MODEM_K 2
-
-/* The largest payload the flexframe header can describe (16-bit length). */
-#define SN_MODEM_MAX_PAYLOAD 65535u
-
-/* TX gain. flexframegen bursts have a mean power near 1 (0 dBFS) and peaks up
- * to about 2.6 (qam64) from the pulse shaping; scaling by 1/3 puts the mean
- * near -9.5 dBFS and the peak near 0.85, inside full scale with a little
- * margin. A burst whose peak still exceeds 1 is scaled down as a whole, so
- * the waveform is never clipped. */
-#define SN_MODEM_TX_GAIN (1.0f / 3.0f)
-
-/* Input components beyond this are clipped [full scale]. Far above any real
- * signal; it keeps liquid's power sums finite on garbage input. */
+/* Input components beyond this are clipped [full scale]: far above any real
+ * signal, it keeps the receiver's sums finite on garbage. */
 #define SN_MODEM_RX_CLIP 64.0f
-
-/* flexframesync calls back this many samples before the last sample of the
- * burst (measured: 2 or 3), so the start estimate is corrected by it. */
-#define SN_MODEM_CB_LEAD 3
-
-/* liquid 1.5's frame detector keeps samples from before the last frame in
- * its buffer (its reset is a no-op), and about one frame in ten that stale
- * content triggers a false detection right after the frame, which then
- * fails its header (and can hide a frame that follows closely). After each
- * frame we push zero samples (not part of the stream) until its 512-sample
- * window has been replaced: it advances by half a window, from the middle.
- * Costs one or two detector steps (each ~0.3 ms: an FFT and ~50 inverse
- * FFTs for its frequency search) per frame. */
-#define SN_MODEM_FLUSH 512
-#define SN_MODEM_FLUSH_MAX 8192 /* bound if a (false) frame is still open */
+#define RX_BLOCK 256 /* [samples] sanitised per step */
+#define HDR_PTS (SN_OFDM_HDR_SYMS * SN_OFDM_NDATA)
 
 struct sn_modem {
     sn_modem_config cfg;
-    double fs;           /* [S/s] */
-    flexframegen gen;
-    flexframesync sync;
-    sn_cf32 *txbuf; /* [samples] burst of the largest frame */
+    double fs; /* [S/s] */
+    sn_ofdm_codec *txc, *rxc; /* two: the rx callback may transmit */
+    sn_ofdm_sync *sync;
+    sn_cf32 pre[SN_OFDM_PRE_LEN];
+    sn_cf32 *txpts; /* (HDR + nsym_max) * 48 points */
+    sn_cf32 *txbuf; /* [samples] the longest burst */
     size_t txcap;
-    size_t overhead; /* [samples] preamble + header + tail of a burst */
-    uint64_t rx_index; /* [samples] stream index of the next input sample */
-    int flushing;      /* ignore callbacks: we are feeding flush zeros */
-    int frame_done;    /* a callback happened: flush after this sample */
+    /* frame being received */
+    sn_cf32 hdr_y[HDR_PTS];
+    float hdr_w[HDR_PTS];
+    sn_ofdm_header h;
+    size_t nsym;       /* data symbols of the frame */
+    unsigned bpsc;
+    double err2;       /* sum of squared errors of the points (EVM) */
+    size_t npts;
+    sn_cf32 *pts;      /* the payload's points, for the observer */
+    uint8_t *frame;
     sn_modem_rx_fn rx;
     void *user;
-    sn_modem_points_fn pts;
-    void *pts_user;
+    sn_modem_points_fn obs;
+    void *obs_user;
     sn_modem_counters c;
 };
-
-static const struct {
-    const char *name;
-    modulation_scheme ms;
-    unsigned bps; /* [bits/symbol] */
-} mods[] = {
-    {"bpsk", LIQUID_MODEM_BPSK, 1},
-    {"qpsk", LIQUID_MODEM_QPSK, 2},
-    {"qam16", LIQUID_MODEM_QAM16, 4},
-    {"qam64", LIQUID_MODEM_QAM64, 6},
-};
-#define NMODS (sizeof mods / sizeof mods[0])
-
-static int mod_index(modulation_scheme ms)
-{
-    for (size_t i = 0; i < NMODS; i++)
-        if (mods[i].ms == ms)
-            return (int)i;
-    return -1;
-}
-
-/* This skeleton has no FEC: a rate maps to its modulation only. */
-static int rate_mod_index(sn_phy_rate r)
-{
-    unsigned bpp = sn_phy_rate_bits_per_point(r);
-    for (size_t i = 0; i < NMODS; i++)
-        if (mods[i].bps == bpp)
-            return (int)i;
-    return -1;
-}
-
-/* liquid 1.5 plans its FFTs (the frame detector's) with FFTW_MEASURE, which
- * picks among algorithms by timing them: two runs can get different plans,
- * and so results differing in the last bits (seen in the RSSI and EVM), so a
- * simulation would not be byte-for-byte repeatable. With a planning time
- * limit of 0, FFTW plans at FFTW_ESTIMATE (never timed out) and then gives
- * up on measuring at once, so the plan is the estimator's: deterministic.
- * FFTW's time limit is process-wide, so this applies to every FFTW plan
- * made after the first modem is created. Looked up at run time because
- * FFTW is liquid's dependency, not ours (absent when liquid uses its own
- * FFT, which needs nothing). */
-static void fft_planning_deterministic(void)
-{
-    static int done;
-    if (done)
-        return;
-    done = 1;
-    void *sym = dlsym(RTLD_DEFAULT, "fftwf_set_timelimit");
-    if (!sym)
-        return;
-    void (*set_timelimit)(double);
-    _Static_assert(sizeof set_timelimit == sizeof sym, "function and object pointers differ");
-    memcpy(&set_timelimit, &sym, sizeof sym);
-    set_timelimit(0.0);
-}
 
 void sn_modem_config_default(sn_modem_config *c)
 {
@@ -139,97 +62,25 @@ void sn_modem_config_default(sn_modem_config *c)
     c->max_payload = 2048;
 }
 
-/* Burst length of a payload of `len` bytes at `bps` bits/symbol: the
- * payload carries len + 4 (CRC-32) bytes, no FEC. [samples] */
-static size_t burst_len(const sn_modem *m, size_t len, unsigned bps)
+static size_t burst_len(size_t nsym)
 {
-    size_t bits = (len + 4) * 8;
-    size_t syms = (bits + bps - 1) / bps;
-    return m->overhead + SN_MODEM_K * syms;
+    return SN_OFDM_PRE_LEN + (SN_OFDM_HDR_SYMS + nsym) * (size_t)SN_OFDM_SYM_LEN;
 }
 
 size_t sn_modem_burst_len(const sn_modem *m, size_t len, sn_phy_rate rate)
 {
-    int k = rate_mod_index(rate);
-    if (!m || k < 0 || len > m->cfg.max_payload)
+    if (!m || (unsigned)rate >= SN_RATE_COUNT || len > m->cfg.max_payload)
         return 0;
-    return burst_len(m, len ? len : 1, mods[k].bps);
+    return burst_len(sn_ofdm_nsym(rate, len));
 }
 
 void sn_modem_get_timing(const sn_modem *m, sn_modem_timing *t)
 {
     if (!t)
         return;
-    /* flexframe: 64-symbol p/n preamble at 2 samples/symbol, detected
-     * near its end; the callback runs SN_MODEM_CB_LEAD samples early */
-    t->preamble = m ? 2 * 64 : 0;
-    t->detect = m ? 2 * 64 : 0;
-    t->decode_delay = 0;
-}
-
-/* Push zeros (not counted in the stream) until the frame detector's buffer
- * holds nothing of the past; callbacks they cause are ignored. */
-static void flush_detector(sn_modem *m)
-{
-    liquid_float_complex z = 0.0f;
-    m->flushing = 1;
-    for (unsigned k = 0; k < SN_MODEM_FLUSH_MAX; k++) {
-        if (k >= SN_MODEM_FLUSH && !flexframesync_is_frame_open(m->sync))
-            break;
-        flexframesync_execute(m->sync, &z, 1);
-    }
-    m->flushing = 0;
-    m->frame_done = 0;
-}
-
-static int on_frame(unsigned char *header, int header_valid, unsigned char *payload,
-                    unsigned int payload_len, int payload_valid, framesyncstats_s fs,
-                    void *userdata)
-{
-    sn_modem *m = userdata;
-    if (m->flushing)
-        return 0;
-    m->frame_done = 1;
-    int k = mod_index((modulation_scheme)fs.mod_scheme);
-    if (!header_valid || !header || memcmp(header, hdr_magic, sizeof hdr_magic) != 0 ||
-        !payload || payload_len == 0 || payload_len > m->cfg.max_payload || k < 0 ||
-        header[3] >= SN_RATE_COUNT || rate_mod_index((sn_phy_rate)header[3]) != k ||
-        fs.fec0 != LIQUID_FEC_NONE || fs.fec1 != LIQUID_FEC_NONE) {
-        m->c.rx_header_bad++;
-        return 0;
-    }
-    sn_phy_stats st;
-    memset(&st, 0, sizeof st);
-    st.evm_db = fs.evm;
-    /* -EVM estimates Es/N0, the SNR per symbol after the matched filter.
-     * With white noise over the whole sampled band and K samples/symbol,
-     * Es/N0 = K * (signal power per sample) / (noise power per sample), so
-     * subtracting 10 log10(K) reports the SNR per sample: the medium's
-     * definition (phy/medium.h), comparable with what a link is set to. */
-    st.snr_db = isfinite(fs.evm) ? -fs.evm - (float)(10.0 * log10(SN_MODEM_K)) : NAN;
-    st.rssi_db = fs.rssi;
-    st.cfo_hz = (float)((double)fs.cfo * m->fs / (2.0 * M_PI));
-    st.sample_count = burst_len(m, payload_len, mods[k].bps);
-    /* the callback comes on the sample m->rx_index, SN_MODEM_CB_LEAD before
-     * the burst's last one */
-    uint64_t end = m->rx_index + SN_MODEM_CB_LEAD;
-    st.sample_start = end >= st.sample_count ? end - st.sample_count : 0;
-    st.header_ok = 1;
-    st.crc_ok = payload_valid ? 1 : 0;
-    st.rate = (sn_phy_rate)header[3];
-    st.ctrl = (uint32_t)header[4] << 24 | (uint32_t)header[5] << 16 | (uint32_t)header[6] << 8 |
-              header[7];
-    if (header[8] & HDR_F_EMPTY)
-        payload_len = 0;
-    if (st.crc_ok)
-        m->c.rx_frames_ok++;
-    else
-        m->c.rx_frames_crc_bad++;
-    if (m->pts && fs.framesyms && fs.num_framesyms > 0)
-        m->pts(m->pts_user, fs.framesyms, fs.num_framesyms, st.rate);
-    if (m->rx)
-        m->rx(m->user, payload, payload_len, &st);
-    return 0;
+    t->preamble = m ? SN_OFDM_PRE_LEN : 0;
+    t->detect = m ? SN_OFDM_SYNC_DETECT : 0;
+    t->decode_delay = m ? SN_OFDM_SYNC_DELAY : 0;
 }
 
 sn_modem *sn_modem_create(const sn_modem_config *cfg, double sample_rate, sn_modem_rx_fn rx,
@@ -240,14 +91,12 @@ sn_modem *sn_modem_create(const sn_modem_config *cfg, double sample_rate, sn_mod
         sn_modem_config_default(&def);
         cfg = &def;
     }
-    int k = rate_mod_index(cfg->rate);
-    if (k < 0) {
+    if ((unsigned)cfg->rate >= SN_RATE_COUNT) {
         SN_ERROR(MOD, "rate %d not supported", (int)cfg->rate);
         return NULL;
     }
-    if (cfg->max_payload == 0 || cfg->max_payload > SN_MODEM_MAX_PAYLOAD) {
-        SN_ERROR(MOD, "max_payload %u out of range 1..%u", cfg->max_payload,
-                 SN_MODEM_MAX_PAYLOAD);
+    if (cfg->max_payload == 0 || cfg->max_payload > SN_OFDM_MAX_LEN) {
+        SN_ERROR(MOD, "max_payload %u out of range 1..%u", cfg->max_payload, SN_OFDM_MAX_LEN);
         return NULL;
     }
     /* the upper bound keeps CFOs in Hz (|cfo| <= fs/2) within a float */
@@ -255,7 +104,6 @@ sn_modem *sn_modem_create(const sn_modem_config *cfg, double sample_rate, sn_mod
         SN_ERROR(MOD, "sample rate %g not in (0, 1e15]", sample_rate);
         return NULL;
     }
-
     sn_modem *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
@@ -263,72 +111,47 @@ sn_modem *sn_modem_create(const sn_modem_config *cfg, double sample_rate, sn_mod
     m->fs = sample_rate;
     m->rx = rx;
     m->user = user;
-
-    fft_planning_deterministic();
-    flexframegenprops_s props;
-    flexframegenprops_init_default(&props);
-    props.check = LIQUID_CRC_32;
-    props.fec0 = LIQUID_FEC_NONE;
-    props.fec1 = LIQUID_FEC_NONE;
-    props.mod_scheme = mods[k].ms;
-    m->gen = flexframegen_create(&props);
-    m->sync = flexframesync_create(on_frame, m);
-    if (!m->gen || !m->sync)
-        goto fail;
-    if (flexframegen_set_header_len(m->gen, SN_MODEM_HDR_LEN) != LIQUID_OK ||
-        flexframesync_set_header_len(m->sync, SN_MODEM_HDR_LEN) != LIQUID_OK)
-        goto fail;
-
-    /* Measure the fixed part of a burst (preamble, header, tail) once, from
-     * a one-byte frame, so burst lengths need no assembled frame. */
-    uint8_t hdr[SN_MODEM_HDR_LEN] = {0};
-    uint8_t one = 0;
-    if (flexframegen_assemble(m->gen, hdr, &one, 1) != LIQUID_OK)
-        goto fail;
-    size_t total = flexframegen_getframelen(m->gen);
-    size_t one_syms = (5 * 8 + mods[k].bps - 1) / mods[k].bps;
-    if (total <= SN_MODEM_K * one_syms)
-        goto fail;
-    m->overhead = total - SN_MODEM_K * one_syms;
-    flexframegen_reset(m->gen);
-
-    m->txcap = burst_len(m, cfg->max_payload, 1); /* the longest: bpsk */
+    size_t nmax = sn_ofdm_nsym(SN_RATE_BPSK_12, cfg->max_payload); /* the longest */
+    m->txcap = burst_len(nmax);
+    m->txc = sn_ofdm_codec_create(cfg->max_payload);
+    m->rxc = sn_ofdm_codec_create(cfg->max_payload);
+    m->sync = sn_ofdm_sync_create();
+    m->txpts = malloc((SN_OFDM_HDR_SYMS + nmax) * SN_OFDM_NDATA * sizeof *m->txpts);
     m->txbuf = malloc(m->txcap * sizeof *m->txbuf);
-    if (!m->txbuf)
-        goto fail;
+    m->pts = malloc(nmax * SN_OFDM_NDATA * sizeof *m->pts);
+    m->frame = malloc(cfg->max_payload);
+    if (!m->txc || !m->rxc || !m->sync || !m->txpts || !m->txbuf || !m->pts || !m->frame) {
+        SN_ERROR(MOD, "out of memory");
+        sn_modem_destroy(m);
+        return NULL;
+    }
+    sn_ofdm_preamble(m->pre);
     return m;
-fail:
-    SN_ERROR(MOD, "cannot create the liquid frame generator/synchroniser");
-    sn_modem_destroy(m);
-    return NULL;
 }
 
 void sn_modem_destroy(sn_modem *m)
 {
     if (!m)
         return;
-    if (m->gen)
-        flexframegen_destroy(m->gen);
-    if (m->sync)
-        flexframesync_destroy(m->sync);
+    sn_ofdm_codec_destroy(m->txc);
+    sn_ofdm_codec_destroy(m->rxc);
+    sn_ofdm_sync_destroy(m->sync);
+    free(m->txpts);
     free(m->txbuf);
+    free(m->pts);
+    free(m->frame);
     free(m);
 }
 
+sn_phy_rate sn_modem_rate(const sn_modem *m) { return m ? m->cfg.rate : SN_RATE_QPSK_12; }
+
 void sn_modem_reset(sn_modem *m)
 {
-    if (!m)
-        return;
-    flexframesync_reset(m->sync);
-    flush_detector(m);
+    if (m)
+        sn_ofdm_sync_reset(m->sync);
 }
 
-int sn_modem_busy(const sn_modem *m)
-{
-    /* between calls of sn_modem_rx a completed frame has been flushed out
-     * (flush_detector), so an open frame here is one still arriving */
-    return m && flexframesync_is_frame_open(m->sync) ? 1 : 0;
-}
+int sn_modem_busy(const sn_modem *m) { return m && sn_ofdm_sync_busy(m->sync) ? 1 : 0; }
 
 int sn_modem_tx(sn_modem *m, const uint8_t *frame, size_t len, const sn_modem_txopt *opt,
                 const sn_cf32 **iq, size_t *n)
@@ -337,48 +160,31 @@ int sn_modem_tx(sn_modem *m, const uint8_t *frame, size_t len, const sn_modem_tx
         return SN_ERR_INVAL;
     if (len > m->cfg.max_payload)
         return SN_ERR_RANGE;
-    sn_phy_rate rate = opt ? opt->rate : m->cfg.rate;
-    uint32_t ctrl = opt ? opt->ctrl : 0;
-    int k = rate_mod_index(rate);
-    if (k < 0)
+    sn_ofdm_header h;
+    h.rate = opt ? opt->rate : m->cfg.rate;
+    h.ctrl = opt ? opt->ctrl : 0;
+    h.len = (unsigned)len;
+    if ((unsigned)h.rate >= SN_RATE_COUNT)
         return SN_ERR_INVAL;
-    uint8_t hdr[SN_MODEM_HDR_LEN] = {0};
-    memcpy(hdr, hdr_magic, sizeof hdr_magic);
-    hdr[3] = (uint8_t)rate;
-    hdr[4] = (uint8_t)(ctrl >> 24);
-    hdr[5] = (uint8_t)(ctrl >> 16);
-    hdr[6] = (uint8_t)(ctrl >> 8);
-    hdr[7] = (uint8_t)ctrl;
-    static const uint8_t filler = 0;
-    if (len == 0) {
-        hdr[8] = HDR_F_EMPTY;
-        frame = &filler;
-    }
-    flexframegenprops_s props;
-    flexframegen_getprops(m->gen, &props);
-    props.mod_scheme = mods[k].ms;
-    if (flexframegen_setprops(m->gen, &props) != LIQUID_OK ||
-        flexframegen_assemble(m->gen, hdr, frame, (unsigned)(len ? len : 1)) != LIQUID_OK)
-        return SN_ERR_INVAL;
-    size_t total = flexframegen_getframelen(m->gen);
-    if (total == 0 || total > m->txcap) {
-        flexframegen_reset(m->gen);
+    int rc = sn_ofdm_encode(m->txc, &h, frame, m->txpts);
+    if (rc != SN_OK)
+        return rc;
+    size_t nsym = SN_OFDM_HDR_SYMS + sn_ofdm_nsym(h.rate, len);
+    size_t total = SN_OFDM_PRE_LEN + nsym * SN_OFDM_SYM_LEN;
+    if (total > m->txcap)
         return SN_ERR_RANGE; /* cannot happen: txcap covers max_payload */
-    }
-    flexframegen_write_samples(m->gen, m->txbuf, (unsigned)total);
-
-    float peak = 0.0f;
+    memcpy(m->txbuf, m->pre, sizeof m->pre);
+    for (size_t s = 0; s < nsym; s++)
+        sn_ofdm_symbol(m->txpts + s * SN_OFDM_NDATA, s,
+                       m->txbuf + SN_OFDM_PRE_LEN + s * SN_OFDM_SYM_LEN);
     for (size_t i = 0; i < total; i++) {
-        float a = cabsf(m->txbuf[i]);
-        if (a > peak)
-            peak = a;
+        float re = crealf(m->txbuf[i]), im = cimagf(m->txbuf[i]);
+        float p = re * re + im * im;
+        if (p > 1.0f) {
+            float g = 1.0f / sqrtf(p);
+            m->txbuf[i] = sn_cf32_make(re * g, im * g);
+        }
     }
-    float g = SN_MODEM_TX_GAIN;
-    if (peak * g > 1.0f)
-        g = 1.0f / peak;
-    for (size_t i = 0; i < total; i++)
-        m->txbuf[i] *= g;
-
     m->c.tx_frames++;
     m->c.tx_samples += total;
     *iq = m->txbuf;
@@ -386,28 +192,128 @@ int sn_modem_tx(sn_modem *m, const uint8_t *frame, size_t len, const sn_modem_tx
     return SN_OK;
 }
 
+static void deliver(sn_modem *m, size_t len, int crc_ok)
+{
+    const sn_ofdm_burst *b = sn_ofdm_sync_burst(m->sync);
+    sn_phy_stats st;
+    memset(&st, 0, sizeof st);
+    st.snr_db = b->snr_db;
+    st.rssi_db = b->rssi_db;
+    st.evm_db = m->npts && m->err2 > 0 ? (float)(10.0 * log10(m->err2 / (double)m->npts))
+                                       : (m->npts ? -100.0f : NAN);
+    st.cfo_hz = (float)(b->cfo * m->fs);
+    double r = floor(b->start + 0.5);
+    st.timing_frac = (float)(b->start - r);
+    st.sample_start = r > 0 ? (uint64_t)r : 0;
+    st.sample_count = burst_len(m->nsym);
+    st.header_ok = 1;
+    st.crc_ok = crc_ok;
+    st.rate = m->h.rate;
+    st.ctrl = m->h.ctrl;
+    if (crc_ok)
+        m->c.rx_frames_ok++;
+    else
+        m->c.rx_frames_crc_bad++;
+    if (m->obs && len > 0)
+        m->obs(m->obs_user, m->pts, m->nsym * SN_OFDM_NDATA, m->h.rate);
+    if (m->rx)
+        m->rx(m->user, m->frame, len, &st);
+}
+
+static void add_error(sn_modem *m, unsigned bpsc, const sn_cf32 *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        m->err2 += sn_ofdm_error2(bpsc, y[i]);
+    m->npts += n;
+}
+
+/* One equalised symbol from the synchroniser. */
+static void on_symbol(sn_modem *m, const sn_ofdm_sym *s)
+{
+    if (s->n < SN_OFDM_HDR_SYMS) {
+        memcpy(m->hdr_y + s->n * SN_OFDM_NDATA, s->y, sizeof s->y);
+        memcpy(m->hdr_w + s->n * SN_OFDM_NDATA, s->w, sizeof s->w);
+        if (s->n + 1 < SN_OFDM_HDR_SYMS)
+            return;
+        if (sn_ofdm_decode_header(m->rxc, m->hdr_y, m->hdr_w, &m->h) != SN_OK ||
+            m->h.len > m->cfg.max_payload) {
+            m->c.rx_header_bad++;
+            sn_ofdm_sync_end(m->sync);
+            return;
+        }
+        m->nsym = sn_ofdm_nsym(m->h.rate, m->h.len);
+        m->bpsc = sn_phy_rate_bits_per_point(m->h.rate);
+        m->err2 = 0;
+        m->npts = 0;
+        if (m->h.len == 0) {
+            /* header-only burst: its EVM from the header's points */
+            add_error(m, 1, m->hdr_y, HDR_PTS);
+            sn_ofdm_sync_end(m->sync);
+            deliver(m, 0, 1);
+            return;
+        }
+        if (sn_ofdm_decode_begin(m->rxc, &m->h) != SN_OK) {
+            m->c.rx_header_bad++;
+            sn_ofdm_sync_end(m->sync);
+        }
+        return;
+    }
+    size_t j = s->n - SN_OFDM_HDR_SYMS;
+    if (j >= m->nsym) { /* cannot happen: the frame ended at its last symbol */
+        sn_ofdm_sync_end(m->sync);
+        return;
+    }
+    sn_ofdm_decode_symbol(m->rxc, j, s->y, s->w);
+    /* EVM from the first 16 data symbols and every 4th after them: as good
+     * an estimate, at a bounded cost on long frames */
+    if (j < 16 || j % 4 == 0)
+        add_error(m, m->bpsc, s->y, SN_OFDM_NDATA);
+    memcpy(m->pts + j * SN_OFDM_NDATA, s->y, sizeof s->y);
+    if (j + 1 < m->nsym)
+        return;
+    sn_ofdm_sync_end(m->sync);
+    int crc_ok = 0;
+    if (sn_ofdm_decode_finish(m->rxc, m->frame, &crc_ok) != SN_OK) {
+        memset(m->frame, 0, m->h.len);
+        crc_ok = 0;
+    }
+    deliver(m, m->h.len, crc_ok);
+}
+
 int sn_modem_rx(sn_modem *m, const sn_cf32 *iq, size_t n)
 {
     if (!m || (!iq && n))
         return SN_ERR_INVAL;
-    for (size_t i = 0; i < n; i++) {
-        float re = crealf(iq[i]), im = cimagf(iq[i]);
-        if (!isfinite(re) || !isfinite(im)) {
-            re = im = 0.0f;
-            m->c.rx_nonfinite++;
-        } else if (fabsf(re) > SN_MODEM_RX_CLIP || fabsf(im) > SN_MODEM_RX_CLIP) {
-            re = fminf(fmaxf(re, -SN_MODEM_RX_CLIP), SN_MODEM_RX_CLIP);
-            im = fminf(fmaxf(im, -SN_MODEM_RX_CLIP), SN_MODEM_RX_CLIP);
-            m->c.rx_clipped++;
+    sn_cf32 buf[RX_BLOCK];
+    sn_ofdm_sym sym;
+    for (size_t off = 0; off < n;) {
+        size_t cnt = n - off < RX_BLOCK ? n - off : RX_BLOCK;
+        for (size_t i = 0; i < cnt; i++) {
+            float re = crealf(iq[off + i]), im = cimagf(iq[off + i]);
+            if (!isfinite(re) || !isfinite(im)) {
+                re = im = 0.0f;
+                m->c.rx_nonfinite++;
+            } else if (fabsf(re) > SN_MODEM_RX_CLIP || fabsf(im) > SN_MODEM_RX_CLIP) {
+                re = fminf(fmaxf(re, -SN_MODEM_RX_CLIP), SN_MODEM_RX_CLIP);
+                im = fminf(fmaxf(im, -SN_MODEM_RX_CLIP), SN_MODEM_RX_CLIP);
+                m->c.rx_clipped++;
+            }
+            buf[i] = sn_cf32_make(re, im);
         }
-        liquid_float_complex x = sn_cf32_make(re, im);
-        /* one sample per call, so a callback knows its sample's index */
-        flexframesync_execute(m->sync, &x, 1);
-        m->rx_index++;
-        m->c.rx_samples++;
-        if (m->frame_done)
-            flush_detector(m);
+        m->c.rx_samples += cnt;
+        size_t done = 0;
+        for (;;) {
+            int got;
+            done += sn_ofdm_sync_push(m->sync, buf + done, cnt - done, &sym, &got);
+            if (!got)
+                break;
+            on_symbol(m, &sym);
+        }
+        off += cnt;
     }
+    sn_ofdm_sync_counters sc;
+    sn_ofdm_sync_get_counters(m->sync, &sc);
+    m->c.rx_triggers = sc.triggers;
     return SN_OK;
 }
 
@@ -415,11 +321,9 @@ void sn_modem_set_points_observer(sn_modem *m, sn_modem_points_fn fn, void *user
 {
     if (!m)
         return;
-    m->pts = fn;
-    m->pts_user = user;
+    m->obs = fn;
+    m->obs_user = user;
 }
-
-sn_phy_rate sn_modem_rate(const sn_modem *m) { return m ? m->cfg.rate : SN_RATE_QPSK_12; }
 
 void sn_modem_get_counters(const sn_modem *m, sn_modem_counters *c)
 {

@@ -4,10 +4,16 @@
  * baseband samples; the receiver takes an arbitrary stream of samples, finds
  * bursts in it, and hands each decoded frame up with its statistics.
  *
- * Walking-skeleton version: built on liquid-dsp's flexframegen/flexframesync
- * (one modulation chosen at create time, CRC-32 over the payload, no FEC).
- * The PHY issue replaces the insides with a faster synchroniser and soft-FEC;
- * this interface is what stays.
+ * Implementation: an OFDM modem (IEEE 802.11a's numerology scaled to any
+ * sample rate: 64-point FFT, 16-sample cyclic prefix, 48 data and 4 pilot
+ * subcarriers). phy/ofdm_sync defines the preamble (12 short training
+ * periods of 16 samples, a 160-sample long training part) and the
+ * receiver's synchroniser (O(1)-per-sample detector, CFO to +-3 % of fs,
+ * timing, channel and noise estimates, pilot tracking); phy/ofdm the
+ * symbol layer (3-symbol header under a CRC-16 with rate, length and the
+ * MAC's ctrl word; scrambled data with a CRC-32, 802.11a's convolutional
+ * code, interleaver and Gray-coded BPSK..64-QAM). Deterministic (no
+ * planner, no threads), no allocation after create.
  */
 #ifndef SN_PHY_MODEM_H
 #define SN_PHY_MODEM_H
@@ -60,7 +66,8 @@ void sn_phy_rate_code(sn_phy_rate r, unsigned *num, unsigned *den);
 
 typedef struct sn_modem_config {
     sn_phy_rate rate;        /* rate of frames sent without an explicit one */
-    unsigned max_payload;    /* [bytes] largest frame accepted, e.g. 2048 */
+    unsigned max_payload;    /* [bytes] largest frame accepted, e.g. 2048;
+                              * 1..4095 (the header's 12-bit length) */
 } sn_modem_config;
 
 /* Defaults: qpsk-1/2, 2048 bytes. */
@@ -74,11 +81,15 @@ typedef struct sn_phy_stats {
                             * NaN if it cannot be estimated */
     float rssi_db;         /* [dB] received power relative to full scale */
     float evm_db;          /* [dB] error vector magnitude of the payload
-                            * points (after equalisation) */
+                            * points (after equalisation; the header's
+                            * for a header-only burst) */
     float cfo_hz;          /* [Hz] carrier frequency offset estimate */
     float timing_frac;     /* [samples] fractional part of the burst start
-                            * estimate, in [-0.5, 0.5] (0 if not measured) */
-    uint64_t sample_start; /* [samples] stream index where the burst began (estimate) */
+                            * estimate, in [-0.5, 0.5] (0 if not measured):
+                            * the burst began at sample_start + timing_frac */
+    uint64_t sample_start; /* [samples] stream index where the burst began
+                            * (estimate, the nearest sample; multipath moves
+                            * it towards the channel's centre of energy) */
     uint64_t sample_count; /* [samples] length of the burst */
     int header_ok;         /* 1 if the PHY header decoded */
     int crc_ok;            /* 1 if the payload CRC-32 matched */
@@ -151,7 +162,8 @@ void sn_modem_get_timing(const sn_modem *m, sn_modem_timing *t);
 /* Observer of each received frame's equalised payload points (for
  * constellation plots and EVM studies): n points of unit mean energy, as
  * the demapper saw them, borrowed for the call; called just before the rx
- * callback of the same frame. NULL fn: none. */
+ * callback of the same frame (not for a header-only burst: it has no
+ * payload points). NULL fn: none. */
 typedef void (*sn_modem_points_fn)(void *user, const sn_cf32 *pts, size_t n, sn_phy_rate rate);
 void sn_modem_set_points_observer(sn_modem *m, sn_modem_points_fn fn, void *user);
 
@@ -171,7 +183,12 @@ typedef struct sn_modem_counters {
                                  * length above max_payload): nothing delivered */
     uint64_t rx_nonfinite;      /* NaN/Inf samples replaced by 0 */
     uint64_t rx_clipped;        /* samples with a component beyond +-64 full
-                                 * scale, clipped to it (keeps liquid finite) */
+                                 * scale, clipped to it (keeps the
+                                 * receiver's sums finite) */
+    uint64_t rx_triggers;       /* preamble detector firings, each followed by
+                                 * a search for the long training sequence
+                                 * (on noise alone ~1 per 10^5..10^6 samples,
+                                 * all rejected there) */
 } sn_modem_counters;
 
 void sn_modem_get_counters(const sn_modem *m, sn_modem_counters *c);

@@ -1,38 +1,66 @@
-/* phy/modem: loopback over AWGN at every modulation, noise-only input,
- * hostile input (NaN, Inf, zeros, clipping, huge values), arbitrary
- * chunking, damaged headers and payloads, burst lengths. */
+/* phy/modem (OFDM): loopback at every rate with the statistics checked,
+ * header-only bursts, impairments (CFO +-2 %, fractional delay, +-20 ppm
+ * sample clock, DC offset, 3-tap multipath) alone and together, detection
+ * at 0 dB, noise only, chunking invariance, back-to-back bursts, hostile
+ * input (NaN, Inf, zeros, huge values, truncated bursts, garbage headers),
+ * busy() and the timing figures, the points observer, PER against the
+ * decoder alone (perfect synchronisation). */
 #include <complex.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "core/rng.h"
 #include "phy/modem.h"
+#include "phy/ofdm.h"
+#include "phy/ofdm_sync.h"
+#include "sn_chan.h"
 #include "sn_test.h"
 
 #define FS 1e6 /* [S/s] */
-#define LEAD 300 /* [samples] noise before each burst in a test stream */
-#define MAXF 200 /* frames remembered by a sink */
+#define MAXF 128 /* frames remembered by a sink */
+#define MAXLEN 1600
 
 typedef struct sink {
-    int n;         /* callbacks */
-    int ok, bad;   /* crc_ok 1 / 0 */
-    uint8_t *data[MAXF];
+    int n;       /* callbacks */
+    int ok, bad; /* crc_ok 1 / 0 */
+    uint8_t data[MAXF][MAXLEN];
     size_t len[MAXF];
     sn_phy_stats st[MAXF];
+    uint64_t at[MAXF]; /* rx_samples counter when called */
+    sn_modem *m;       /* to read the counters at a callback */
+    uint64_t hash;     /* of every callback's bytes and stats */
+    int obs;           /* observer calls */
+    size_t obs_n;      /* points in the last one */
+    double obs_e;      /* their mean energy */
 } sink;
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
 
 static void on_rx(void *user, const uint8_t *frame, size_t len, const sn_phy_stats *st)
 {
     sink *k = user;
     if (k->n < MAXF) {
-        k->data[k->n] = malloc(len);
-        if (k->data[k->n])
-            memcpy(k->data[k->n], frame, len);
+        size_t c = len < MAXLEN ? len : MAXLEN;
+        memcpy(k->data[k->n], frame, c);
         k->len[k->n] = len;
         k->st[k->n] = *st;
+        if (k->m) {
+            sn_modem_counters c2;
+            sn_modem_get_counters(k->m, &c2);
+            k->at[k->n] = c2.rx_samples;
+        }
     }
+    k->hash = fnv(k->hash, frame, len);
+    k->hash = fnv(k->hash, st, sizeof *st);
     k->n++;
     if (st->crc_ok)
         k->ok++;
@@ -40,439 +68,551 @@ static void on_rx(void *user, const uint8_t *frame, size_t len, const sn_phy_sta
         k->bad++;
 }
 
-static void sink_clear(sink *k)
+static void on_points(void *user, const sn_cf32 *pts, size_t n, sn_phy_rate rate)
 {
-    for (int i = 0; i < MAXF; i++)
-        free(k->data[i]);
-    memset(k, 0, sizeof *k);
-}
-
-/* A growing sample stream. */
-typedef struct stream {
-    sn_cf32 *x;
-    size_t n, cap;
-} stream;
-
-static sn_cf32 *stream_add(stream *s, size_t n)
-{
-    if (s->n + n > s->cap) {
-        size_t cap = (s->n + n) * 2;
-        sn_cf32 *x = realloc(s->x, cap * sizeof *x);
-        if (!x)
-            abort();
-        s->x = x;
-        s->cap = cap;
-    }
-    sn_cf32 *p = s->x + s->n;
-    memset(p, 0, n * sizeof *p);
-    s->n += n;
-    return p;
-}
-
-static double mean_power(const sn_cf32 *x, size_t n)
-{
-    double p = 0;
+    sink *k = user;
+    double e = 0;
     for (size_t i = 0; i < n; i++)
-        p += (double)crealf(x[i]) * crealf(x[i]) + (double)cimagf(x[i]) * cimagf(x[i]);
-    return n ? p / (double)n : 0;
+        e += (double)(crealf(pts[i]) * crealf(pts[i]) + cimagf(pts[i]) * cimagf(pts[i]));
+    k->obs++;
+    k->obs_n = n;
+    k->obs_e = n ? e / (double)n : 0;
+    (void)rate;
 }
 
-static void add_noise(sn_cf32 *x, size_t n, double var, sn_rng *r)
+static sink *sink_new(void)
 {
-    double sd = sqrt(var / 2);
-    for (size_t i = 0; i < n; i++)
-        x[i] += sn_cf32_make((float)(sn_rng_gauss(r) * sd), (float)(sn_rng_gauss(r) * sd));
+    sink *k = calloc(1, sizeof *k);
+    if (!k)
+        abort();
+    k->hash = 1469598103934665603ull;
+    return k;
 }
 
-static void random_frame(uint8_t *f, size_t len, sn_rng *r)
-{
-    for (size_t i = 0; i < len; i++)
-        f[i] = (uint8_t)sn_rng_u64(r);
-}
+/* A stream of nf frames of random bytes (lengths in [lmin, lmax]) at rate
+ * `rate` (-1: cycling through all rates) through channel c, each after
+ * `lead` noise samples (0: back to back). Frames in fr/len/rates, true
+ * starts in start[]. */
+typedef struct txset {
+    int nf;
+    uint8_t fr[MAXF][MAXLEN];
+    size_t len[MAXF];
+    sn_phy_rate rate[MAXF];
+    uint32_t ctrl[MAXF];
+    double start[MAXF];
+    size_t nsamp[MAXF];
+} txset;
 
-/* Append [LEAD noise][burst * rotation + noise] to s, noise at `snr_db`
- * below the burst's mean power (the medium's definition). Returns the
- * index of the burst's first sample. */
-static size_t put_burst(stream *s, const sn_cf32 *iq, size_t n, double snr_db, double cfo_hz,
-                        sn_rng *r)
-{
-    double var = mean_power(iq, n) / pow(10, snr_db / 10);
-    sn_cf32 *p = stream_add(s, LEAD + n);
-    for (size_t i = 0; i < n; i++)
-        p[LEAD + i] = iq[i] * cexp(I * 2 * M_PI * cfo_hz * (double)i / FS);
-    add_noise(p, LEAD + n, var, r);
-    return s->n - n;
-}
-
-static void put_noise(stream *s, size_t n, double var, sn_rng *r)
-{
-    add_noise(stream_add(s, n), n, var, r);
-}
-
-/* want_snr: what the SNR estimate should read (within 3 dB). */
-static void loopback(const char *mod, double snr_db, double want_snr, int frames, uint64_t seed)
+static void make_stream(chan_stream *s, txset *t, int nf, int rate, size_t lmin, size_t lmax,
+                        size_t lead, const chan_cfg *c, sn_rng *r)
 {
     sn_modem_config cfg;
     sn_modem_config_default(&cfg);
-    CHECK_EQ_INT(sn_phy_rate_parse(mod, &cfg.rate), SN_OK);
-    cfg.max_payload = 1500;
-    sink k = {0};
-    sn_modem *m = sn_modem_create(&cfg, FS, on_rx, &k);
+    sn_modem *tx = sn_modem_create(&cfg, FS, NULL, NULL);
+    CHECK(tx != NULL);
+    if (!tx)
+        return;
+    double ph = 0;
+    t->nf = nf;
+    for (int f = 0; f < nf && f < MAXF; f++) {
+        size_t len = lmin + (size_t)sn_rng_below(r, lmax - lmin + 1);
+        for (size_t i = 0; i < len; i++)
+            t->fr[f][i] = (uint8_t)sn_rng_u64(r);
+        t->len[f] = len;
+        t->rate[f] = rate < 0 ? (sn_phy_rate)(f % SN_RATE_COUNT) : (sn_phy_rate)rate;
+        t->ctrl[f] = (uint32_t)sn_rng_u64(r);
+        sn_modem_txopt o = {t->rate[f], t->ctrl[f]};
+        const sn_cf32 *iq;
+        size_t n;
+        CHECK_EQ_INT(sn_modem_tx(tx, t->fr[f], len, &o, &iq, &n), SN_OK);
+        t->nsamp[f] = n;
+        size_t before = s->n;
+        t->start[f] = chan_burst(s, iq, n, lead, c, &ph);
+        if (lead == 0) /* back to back: drop the channel's tail room */
+            s->n = before + n + (c->delay > 0 || c->ppm != 0 ? 1 : 0);
+    }
+    chan_add(s, 600);
+    chan_noise(s, c, r);
+    sn_modem_destroy(tx);
+}
+
+/* Frames received exactly, in order, with their rate, ctrl and start
+ * (callbacks are matched to frames by their random ctrl words). */
+static int count_exact(const sink *k, const txset *t, double start_tol)
+{
+    int good = 0, j = 0;
+    for (int f = 0; f < t->nf && j < k->n && j < MAXF; f++) {
+        if (k->st[j].ctrl != t->ctrl[f])
+            continue; /* frame f missed */
+        if (k->len[j] == t->len[f] && memcmp(k->data[j], t->fr[f], t->len[f]) == 0 &&
+            k->st[j].crc_ok && k->st[j].rate == t->rate[f] &&
+            fabs((double)k->st[j].sample_start - t->start[f]) <= start_tol &&
+            k->st[j].sample_count == t->nsamp[f])
+            good++;
+        j++;
+    }
+    return good;
+}
+
+static sn_modem *rx_modem(sink *k)
+{
+    sn_modem_config cfg;
+    sn_modem_config_default(&cfg);
+    sn_modem *m = sn_modem_create(&cfg, FS, on_rx, k);
+    CHECK(m != NULL);
+    if (!m)
+        abort();
+    k->m = m;
+    return m;
+}
+
+/* Every rate at 25 dB (64-QAM 3/4 needs about 20): all frames exact, the
+ * statistics sane. */
+static void test_loopback_rates(void)
+{
+    sn_rng r;
+    sn_rng_seed(&r, 1);
+    chan_cfg c = {25, 0.001, 0.3, 0, 0, 0, 0};
+    chan_stream s = {0};
+    txset *t = calloc(1, sizeof *t);
+    sink *k = sink_new();
+    make_stream(&s, t, 16, -1, 1, 1500, 700, &c, &r);
+    sn_modem *m = rx_modem(k);
+    sn_modem_set_points_observer(m, on_points, k);
+    CHECK_EQ_INT(sn_modem_rx(m, s.x, s.n), SN_OK);
+    CHECK_EQ_INT(k->n, 16);
+    CHECK_EQ_INT(count_exact(k, t, 1.0), 16);
+    for (int j = 0; j < k->n && j < 16; j++) {
+        const sn_phy_stats *st = &k->st[j];
+        CHECK_NEAR(st->snr_db, 25, 1.5);
+        CHECK_NEAR(st->cfo_hz, 0.001 * FS, 20);
+        CHECK_NEAR(st->rssi_db, 10 * log10(0.05), 1.0);
+        CHECK(st->evm_db < -22 && st->evm_db > -30);
+        CHECK_NEAR(st->timing_frac, 0.3, 0.15);
+        CHECK(st->header_ok == 1);
+    }
+    CHECK_EQ_INT(k->obs, 16);
+    CHECK_EQ_INT(k->obs_n, sn_ofdm_nsym(t->rate[15], t->len[15]) * SN_OFDM_NDATA);
+    CHECK_NEAR(k->obs_e, 1.0, 0.1);
+    sn_modem_counters mc;
+    sn_modem_get_counters(m, &mc);
+    CHECK_EQ_INT(mc.rx_frames_ok, 16);
+    CHECK_EQ_INT(mc.rx_samples, s.n);
+    printf("  16 frames, %llu triggers, snr %.2f evm %.2f cfo %.1f Hz frac %.2f\n",
+           (unsigned long long)mc.rx_triggers, k->st[0].snr_db, k->st[0].evm_db,
+           k->st[0].cfo_hz, k->st[0].timing_frac);
+    sn_modem_destroy(m);
+    chan_free(&s);
+    free(t);
+    free(k);
+}
+
+/* Header-only bursts (a MAC's ACK): delivered with len 0, their ctrl, no
+ * observer call. */
+static void test_header_only(void)
+{
+    sn_rng r;
+    sn_rng_seed(&r, 2);
+    chan_cfg c = {10, -0.004, 0, 0, 0, 0, 0};
+    chan_stream s = {0};
+    txset *t = calloc(1, sizeof *t);
+    sink *k = sink_new();
+    make_stream(&s, t, 10, SN_RATE_QAM64_34, 0, 0, 300, &c, &r);
+    sn_modem *m = rx_modem(k);
+    sn_modem_set_points_observer(m, on_points, k);
+    sn_modem_rx(m, s.x, s.n);
+    CHECK_EQ_INT(k->n, 10);
+    CHECK_EQ_INT(count_exact(k, t, 1.0), 10);
+    CHECK_EQ_INT(k->obs, 0);
+    CHECK_EQ_INT(t->nsamp[0], SN_OFDM_PRE_LEN + SN_OFDM_HDR_SYMS * SN_OFDM_SYM_LEN);
+    CHECK_EQ_INT(sn_modem_burst_len(m, 0, SN_RATE_BPSK_12), t->nsamp[0]);
+    sn_modem_destroy(m);
+    chan_free(&s);
+    free(t);
+    free(k);
+}
+
+/* Each impairment alone and all together at a moderate SNR: every frame. */
+static void impaired(const char *name, chan_cfg c, int rate, size_t len, int nf, double tol)
+{
+    sn_rng r;
+    sn_rng_seed(&r, 3 + (uint64_t)(c.cfo * 1e4) + (uint64_t)c.taps);
+    chan_stream s = {0};
+    txset *t = calloc(1, sizeof *t);
+    sink *k = sink_new();
+    make_stream(&s, t, nf, rate, len, len, 500, &c, &r);
+    sn_modem *m = rx_modem(k);
+    sn_modem_rx(m, s.x, s.n);
+    int good = count_exact(k, t, tol);
+    printf("  %-20s %d/%d frames, snr %.1f (set %.1f) cfo %.0f Hz start %llu (%.2f)\n", name,
+           good, nf, k->st[0].snr_db, c.snr_db, k->st[0].cfo_hz,
+           (unsigned long long)k->st[0].sample_start, t->start[0]);
+    CHECK_EQ_INT(good, nf);
+    CHECK_EQ_INT(k->n, nf);
+    sn_modem_destroy(m);
+    chan_free(&s);
+    free(t);
+    free(k);
+}
+
+static void test_impairments(void)
+{
+    impaired("cfo +2%", (chan_cfg){12, 0.02, 0, 0, 0, 0, 0}, SN_RATE_QPSK_12, 1500, 4, 1.0);
+    impaired("cfo -2%", (chan_cfg){12, -0.02, 0, 0, 0, 0, 0}, SN_RATE_QPSK_12, 1500, 4, 1.0);
+    impaired("delay 0.5", (chan_cfg){12, 0, 0.5, 0, 0, 0, 0}, SN_RATE_QPSK_12, 1500, 4, 1.0);
+    impaired("sco +20 ppm", (chan_cfg){8, 0, 0.2, 20, 0, 0, 0}, SN_RATE_BPSK_12, 1500, 2, 2.0);
+    impaired("sco -20 ppm", (chan_cfg){8, 0, 0.7, -20, 0, 0, 0}, SN_RATE_BPSK_12, 1500, 2, 2.0);
+    impaired("dc offset", (chan_cfg){12, 0, 0, 0, 0.1, 0.08, 0}, SN_RATE_QPSK_12, 1500, 4, 1.0);
+    impaired("3-tap multipath", (chan_cfg){20, 0, 0, 0, 0, 0, 3}, SN_RATE_QAM16_12, 1500, 4,
+             2.0);
+    impaired("all together", (chan_cfg){20, -0.019, 0.4, 20, 0.05, -0.05, 3},
+             SN_RATE_QAM16_12, 1500, 3, 2.5);
+}
+
+/* 0 dB SNR per sample: headers decoded of at least 95 of 100 header-only
+ * bursts (the target is 90 %). */
+static void test_detect_0db(void)
+{
+    sn_rng r;
+    sn_rng_seed(&r, 5);
+    chan_cfg c = {0.0, 0.013, 0.25, 0, 0, 0, 0};
+    chan_stream s = {0};
+    txset *t = calloc(1, sizeof *t);
+    sink *k = sink_new();
+    make_stream(&s, t, 100, SN_RATE_BPSK_12, 0, 0, 500, &c, &r);
+    sn_modem *m = rx_modem(k);
+    sn_modem_rx(m, s.x, s.n);
+    sn_modem_counters mc;
+    sn_modem_get_counters(m, &mc);
+    printf("  0 dB: %d of 100 headers, %llu triggers, %llu bad headers\n", k->n,
+           (unsigned long long)mc.rx_triggers, (unsigned long long)mc.rx_header_bad);
+    CHECK(k->n >= 95 && k->n <= 100);
+    CHECK(count_exact(k, t, 2.0) >= 95);
+    sn_modem_destroy(m);
+    chan_free(&s);
+    free(t);
+    free(k);
+}
+
+/* 4e6 samples of noise (with a DC offset in the second half): no frame,
+ * no header passing, not busy at the end. */
+static void test_noise_only(void)
+{
+    sn_rng r;
+    sn_rng_seed(&r, 6);
+    chan_stream s = {0};
+    chan_add(&s, 4000000);
+    chan_cfg c = {0, 0, 0, 0, 0, 0, 0};
+    chan_noise(&s, &c, &r);
+    for (size_t i = s.n / 2; i < s.n; i++)
+        s.x[i] += sn_cf32_make(0.3f, -0.2f);
+    sink *k = sink_new();
+    sn_modem *m = rx_modem(k);
+    for (size_t off = 0; off < s.n; off += 100000)
+        sn_modem_rx(m, s.x + off, 100000);
+    sn_modem_counters mc;
+    sn_modem_get_counters(m, &mc);
+    printf("  %zu noise samples: %llu triggers, %llu bad headers\n", s.n,
+           (unsigned long long)mc.rx_triggers, (unsigned long long)mc.rx_header_bad);
+    CHECK_EQ_INT(k->n, 0);
+    CHECK(mc.rx_triggers < 200);
+    CHECK_EQ_INT(mc.rx_header_bad, 0);
+    CHECK_EQ_INT(sn_modem_busy(m), 0);
+    sn_modem_destroy(m);
+    chan_free(&s);
+    free(k);
+}
+
+/* The same stream (frames at several rates, two of them back to back, one
+ * header-only) fed at once and in chunks of 1, 13 and 4000 samples: the
+ * same callbacks, bit for bit. */
+static void test_chunking(void)
+{
+    sn_rng r;
+    sn_rng_seed(&r, 7);
+    chan_cfg c = {18, 0.006, 0.35, 10, 0.02, 0, 0};
+    chan_stream s = {0};
+    txset *t = calloc(1, sizeof *t);
+    make_stream(&s, t, 5, -1, 0, 300, 0, &c, &r); /* back to back */
+    sink *ref = sink_new();
+    sn_modem *m = rx_modem(ref);
+    sn_modem_rx(m, s.x, s.n);
+    sn_modem_destroy(m);
+    CHECK_EQ_INT(ref->n, 5);
+    CHECK_EQ_INT(count_exact(ref, t, 1.0), 5);
+    static const size_t chunks[] = {1, 13, 4000};
+    for (unsigned i = 0; i < 3; i++) {
+        sink *k = sink_new();
+        m = rx_modem(k);
+        for (size_t off = 0; off < s.n; off += chunks[i])
+            sn_modem_rx(m, s.x + off, s.n - off < chunks[i] ? s.n - off : chunks[i]);
+        CHECK_EQ_INT(k->n, ref->n);
+        CHECK(k->hash == ref->hash);
+        sn_modem_destroy(m);
+        free(k);
+    }
+    chan_free(&s);
+    free(t);
+    free(ref);
+}
+
+/* Hostile input: NaN, Inf, zeros, huge values, a burst cut short, a burst
+ * whose header is garbage: counted, survived, and a good frame after each
+ * still decodes. */
+static void test_hostile_input(void)
+{
+    sn_rng r;
+    sn_rng_seed(&r, 8);
+    chan_cfg c = {15, 0, 0, 0, 0, 0, 0};
+    chan_stream s = {0};
+    txset *t = calloc(1, sizeof *t);
+    make_stream(&s, t, 1, SN_RATE_QPSK_12, 400, 400, 500, &c, &r);
+    const sn_cf32 *good = s.x;
+    size_t ngood = s.n;
+    sink *k = sink_new();
+    sn_modem *m = rx_modem(k);
+    sn_cf32 *bad = calloc(ngood > 5000 ? ngood : 5000, sizeof *bad);
+    if (!bad)
+        abort();
+    /* NaN and Inf */
+    for (int i = 0; i < 5000; i++)
+        bad[i] = sn_cf32_make(i % 3 ? NAN : INFINITY, i % 2 ? -INFINITY : 0.0f);
+    sn_modem_rx(m, bad, 5000);
+    sn_modem_rx(m, good, ngood);
+    /* zeros */
+    memset(bad, 0, 5000 * sizeof *bad);
+    sn_modem_rx(m, bad, 5000);
+    sn_modem_rx(m, good, ngood);
+    /* huge, clipped */
+    for (int i = 0; i < 5000; i++)
+        bad[i] = sn_cf32_make(i % 2 ? 1e30f : -3e9f, (float)(i % 7) * 1e6f);
+    sn_modem_rx(m, bad, 5000);
+    sn_modem_rx(m, good, ngood);
+    /* a burst cut in its payload (silence for the rest: the receiver
+     * cannot know, it decodes a damaged frame), then the whole one */
+    size_t cut = 500 + SN_OFDM_PRE_LEN + 800;
+    sn_modem_rx(m, good, cut);
+    memset(bad, 0, (ngood > 5000 ? ngood : 5000) * sizeof *bad);
+    sn_modem_rx(m, bad, ngood - cut);
+    sn_modem_rx(m, good, ngood);
+    /* garbage header: the preamble then random symbols */
+    sn_cf32 *g = malloc(4000 * sizeof *g);
+    if (!g)
+        abort();
+    sn_ofdm_preamble(g);
+    for (size_t i = SN_OFDM_PRE_LEN; i < 4000; i++)
+        g[i] = sn_cf32_make((float)(0.15 * sn_rng_gauss(&r)), (float)(0.15 * sn_rng_gauss(&r)));
+    sn_modem_rx(m, g, 4000);
+    sn_modem_rx(m, good, ngood);
+    sn_modem_counters mc;
+    sn_modem_get_counters(m, &mc);
+    printf("  nonfinite %llu clipped %llu header_bad %llu ok %llu crc_bad %llu\n",
+           (unsigned long long)mc.rx_nonfinite, (unsigned long long)mc.rx_clipped,
+           (unsigned long long)mc.rx_header_bad, (unsigned long long)mc.rx_frames_ok,
+           (unsigned long long)mc.rx_frames_crc_bad);
+    CHECK_EQ_INT(mc.rx_nonfinite, 5000);
+    CHECK_EQ_INT(mc.rx_clipped, 5000);
+    CHECK(mc.rx_header_bad >= 1);
+    CHECK_EQ_INT(mc.rx_frames_ok, 5); /* one after each bad input */
+    CHECK_EQ_INT(mc.rx_frames_crc_bad, 1); /* the cut one */
+    CHECK_EQ_INT(k->n, 6);
+    CHECK_EQ_INT(sn_modem_rx(m, NULL, 0), SN_OK);
+    CHECK_EQ_INT(sn_modem_rx(m, NULL, 5), SN_ERR_INVAL);
+    CHECK_EQ_INT(sn_modem_rx(NULL, good, 5), SN_ERR_INVAL);
+    sn_modem_destroy(m);
+    chan_free(&s);
+    free(bad);
+    free(g);
+    free(t);
+    free(k);
+}
+
+/* busy(): 0 before, 1 within timing.detect samples of a burst at 10 dB,
+ * until the frame's callback; the callback within decode_delay samples of
+ * the burst's end; 0 again after a false start (a preamble's STF alone). */
+static void test_busy_timing(void)
+{
+    sn_rng r;
+    sn_rng_seed(&r, 9);
+    chan_cfg c = {10, 0.002, 0, 0, 0, 0, 0};
+    chan_stream s = {0};
+    txset *t = calloc(1, sizeof *t);
+    make_stream(&s, t, 2, SN_RATE_QPSK_34, 0, 200, 1000, &c, &r);
+    sink *k = sink_new();
+    sn_modem *m = rx_modem(k);
+    sn_modem_timing tm;
+    sn_modem_get_timing(m, &tm);
+    CHECK_EQ_INT(tm.preamble, SN_OFDM_PRE_LEN);
+    CHECK(tm.detect > 16 && tm.detect < SN_OFDM_STF_LEN);
+    uint64_t busy_on[2] = {0, 0}, busy_off[2] = {0, 0};
+    int nb = 0, prev = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        sn_modem_rx(m, s.x + i, 1);
+        int b = sn_modem_busy(m);
+        if (b && !prev && nb < 2)
+            busy_on[nb] = i + 1;
+        if (!b && prev && nb < 2)
+            busy_off[nb++] = i + 1;
+        prev = b;
+    }
+    CHECK_EQ_INT(nb, 2);
+    CHECK_EQ_INT(k->n, 2);
+    for (int f = 0; f < 2 && f < k->n; f++) {
+        double on = (double)busy_on[f] - t->start[f];
+        double end = t->start[f] + (double)t->nsamp[f];
+        CHECK(on > 16 && on <= tm.detect);
+        CHECK((double)k->at[f] <= end + tm.decode_delay);
+        CHECK((double)busy_off[f] == (double)k->at[f]);
+    }
+    /* an STF alone: busy, then not */
+    sn_cf32 pre[SN_OFDM_PRE_LEN];
+    sn_ofdm_preamble(pre);
+    sn_cf32 *x = calloc(3000, sizeof *x);
+    if (!x)
+        abort();
+    memcpy(x + 500, pre, SN_OFDM_STF_LEN * sizeof *x);
+    int was = 0;
+    for (int i = 0; i < 3000; i++) {
+        sn_modem_rx(m, x + i, 1);
+        was |= sn_modem_busy(m);
+    }
+    CHECK(was);
+    CHECK_EQ_INT(sn_modem_busy(m), 0);
+    CHECK_EQ_INT(k->n, 2);
+    free(x);
+    sn_modem_destroy(m);
+    chan_free(&s);
+    free(t);
+    free(k);
+}
+
+/* Transmit side: errors, burst lengths, full scale, config checks. */
+static void test_tx(void)
+{
+    sn_modem_config cfg;
+    sn_modem_config_default(&cfg);
+    CHECK(cfg.rate == SN_RATE_QPSK_12 && cfg.max_payload == 2048);
+    sn_modem *m = sn_modem_create(&cfg, FS, NULL, NULL);
     CHECK(m != NULL);
     if (!m)
         return;
-    CHECK_EQ_INT(sn_modem_rate(m), cfg.rate);
-    sn_rng r;
-    sn_rng_seed(&r, seed);
-    stream s = {0};
-    static uint8_t sent[MAXF][300];
-    size_t len[MAXF], start[MAXF], count[MAXF];
-    double var = 0;
-    for (int f = 0; f < frames; f++) {
-        len[f] = 1 + sn_rng_below(&r, 300);
-        random_frame(sent[f], len[f], &r);
-        const sn_cf32 *iq;
-        size_t n;
-        CHECK_EQ_INT(sn_modem_tx(m, sent[f], len[f], NULL, &iq, &n), SN_OK);
-        CHECK_EQ_INT(n, sn_modem_burst_len(m, len[f], cfg.rate));
-        count[f] = n;
-        var = mean_power(iq, n) / pow(10, snr_db / 10);
-        start[f] = put_burst(&s, iq, n, snr_db, 0, &r);
-    }
-    put_noise(&s, LEAD, var, &r);
-    CHECK_EQ_INT(sn_modem_rx(m, s.x, s.n), SN_OK);
-
-    CHECK_EQ_INT(k.n, frames);
-    CHECK_EQ_INT(k.ok, frames);
-    double snr_sum = 0, snr_min = 1e9, snr_max = -1e9;
-    for (int f = 0; f < frames && f < k.n; f++) {
-        CHECK_EQ_INT(k.len[f], len[f]);
-        if (k.len[f] == len[f] && k.data[f])
-            CHECK_MEM(k.data[f], sent[f], len[f]);
-        CHECK_EQ_INT(k.st[f].sample_count, count[f]);
-        CHECK_NEAR((double)k.st[f].sample_start, (double)start[f], 2);
-        CHECK(k.st[f].header_ok == 1 && k.st[f].crc_ok == 1);
-        CHECK_EQ_INT(k.st[f].rate, cfg.rate);
-        CHECK_NEAR(k.st[f].snr_db, want_snr, 3.0);
-        CHECK_NEAR(k.st[f].cfo_hz, 0.0, 200.0);
-        snr_sum += k.st[f].snr_db;
-        snr_min = fmin(snr_min, k.st[f].snr_db);
-        snr_max = fmax(snr_max, k.st[f].snr_db);
-    }
-    printf("  %s at %.0f dB: %d/%d frames, SNR estimate mean %.2f min %.2f max %.2f dB\n",
-           mod, snr_db, k.ok, frames, snr_sum / (k.n ? k.n : 1), snr_min, snr_max);
-    sn_modem_counters c;
-    sn_modem_get_counters(m, &c);
-    CHECK_EQ_INT(c.tx_frames, frames);
-    CHECK_EQ_INT(c.rx_frames_ok, frames);
-    CHECK_EQ_INT(c.rx_frames_crc_bad, 0);
-    CHECK_EQ_INT(c.rx_header_bad, 0);
-    CHECK_EQ_INT(c.rx_samples, s.n);
-    free(s.x);
-    sink_clear(&k);
-    sn_modem_destroy(m);
-}
-
-/* 100 random frames each; qam64 uncoded needs more SNR than 20 dB for
- * frames of hundreds of bytes to pass CRC-32 every time. The SNR estimate
- * is accurate to about 20 dB and saturates near 29 dB (liquid's timing and
- * phase tracking floor): at 30 dB it reads about 26-27. */
-static void test_loopback_bpsk(void) { loopback("bpsk", 20, 20, 100, 1); }
-static void test_loopback_qpsk(void) { loopback("qpsk", 20, 20, 100, 2); }
-static void test_loopback_qam16(void) { loopback("qam16", 20, 20, 100, 3); }
-static void test_loopback_qam64(void) { loopback("qam64", 30, 25, 100, 4); }
-
-static void test_tx_levels_and_errors(void)
-{
-    const char *mods[] = {"bpsk", "qpsk", "qam16", "qam64"};
-    uint8_t f[2048];
-    sn_rng r;
-    sn_rng_seed(&r, 9);
-    random_frame(f, sizeof f, &r);
-    for (int i = 0; i < 4; i++) {
-        sn_modem_config cfg;
-        sn_modem_config_default(&cfg);
-        CHECK(cfg.rate == SN_RATE_QPSK_12 && cfg.max_payload == 2048);
-        CHECK_EQ_INT(sn_phy_rate_parse(mods[i], &cfg.rate), SN_OK);
-        sn_modem *m = sn_modem_create(&cfg, FS, NULL, NULL);
-        CHECK(m != NULL);
-        const sn_cf32 *iq;
-        size_t n;
-        for (size_t len = 1; len <= 2048; len = len * 3 + 1) {
-            CHECK_EQ_INT(sn_modem_tx(m, f, len, NULL, &iq, &n), SN_OK);
-            CHECK_EQ_INT(n, sn_modem_burst_len(m, len, cfg.rate));
-            float peak = 0;
-            for (size_t j = 0; j < n; j++)
-                peak = fmaxf(peak, cabsf(iq[j]));
-            CHECK(peak <= 1.0f);
-            double p = 10 * log10(mean_power(iq, n));
-            CHECK(p > -13 && p < -7);
+    static uint8_t fr[2049];
+    const sn_cf32 *iq;
+    size_t n;
+    CHECK_EQ_INT(sn_modem_tx(m, fr, 2049, NULL, &iq, &n), SN_ERR_RANGE);
+    CHECK_EQ_INT(sn_modem_tx(m, NULL, 5, NULL, &iq, &n), SN_ERR_INVAL);
+    sn_modem_txopt bad = {SN_RATE_COUNT, 0};
+    CHECK_EQ_INT(sn_modem_tx(m, fr, 5, &bad, &iq, &n), SN_ERR_INVAL);
+    CHECK_EQ_INT(sn_modem_burst_len(m, 5, SN_RATE_COUNT), 0);
+    CHECK_EQ_INT(sn_modem_burst_len(m, 2049, SN_RATE_BPSK_12), 0);
+    for (unsigned rt = 0; rt < SN_RATE_COUNT; rt++) {
+        for (size_t i = 0; i < sizeof fr; i++)
+            fr[i] = (uint8_t)(i * 7 + rt);
+        sn_modem_txopt o = {(sn_phy_rate)rt, 1};
+        CHECK_EQ_INT(sn_modem_tx(m, fr, 2048, &o, &iq, &n), SN_OK);
+        CHECK_EQ_INT(n, sn_modem_burst_len(m, 2048, (sn_phy_rate)rt));
+        double p = 0, peak = 0;
+        for (size_t i = 0; i < n; i++) {
+            double a = (double)(crealf(iq[i]) * crealf(iq[i]) + cimagf(iq[i]) * cimagf(iq[i]));
+            p += a;
+            peak = a > peak ? a : peak;
         }
-        CHECK_EQ_INT(sn_modem_tx(m, f, 2048, NULL, &iq, &n), SN_OK);
-        CHECK_EQ_INT(sn_modem_tx(m, f, 0, NULL, &iq, &n), SN_OK);
-        CHECK_EQ_INT(sn_modem_tx(m, f, 2049, NULL, &iq, &n), SN_ERR_RANGE);
-        sn_modem_destroy(m);
+        CHECK_NEAR(p / (double)n, SN_OFDM_TX_POWER, 0.004);
+        CHECK(peak <= 1.0 + 1e-6);
     }
-    sn_modem_config cfg;
-    sn_modem_config_default(&cfg);
-    CHECK(sn_phy_rate_parse("qam256", &cfg.rate) == SN_ERR_PARSE);
-    cfg.rate = SN_RATE_COUNT;
-    CHECK(sn_modem_create(&cfg, FS, NULL, NULL) == NULL);
-    sn_modem_config_default(&cfg);
+    sn_modem_counters mc;
+    sn_modem_get_counters(m, &mc);
+    CHECK_EQ_INT(mc.tx_frames, SN_RATE_COUNT);
+    CHECK_EQ_INT(sn_modem_rate(m), SN_RATE_QPSK_12);
+    CHECK_EQ_INT(sn_modem_rate(NULL), SN_RATE_QPSK_12);
+    CHECK_EQ_INT(sn_modem_busy(NULL), 0);
+    sn_modem_destroy(m);
+    sn_modem_destroy(NULL);
     cfg.max_payload = 0;
     CHECK(sn_modem_create(&cfg, FS, NULL, NULL) == NULL);
-    cfg.max_payload = 70000;
+    cfg.max_payload = SN_OFDM_MAX_LEN + 1;
     CHECK(sn_modem_create(&cfg, FS, NULL, NULL) == NULL);
-    sn_modem_config_default(&cfg);
-    CHECK(sn_modem_create(&cfg, 0.0, NULL, NULL) == NULL);
-    sn_modem_destroy(NULL);
+    cfg.max_payload = 100;
+    cfg.rate = SN_RATE_COUNT;
+    CHECK(sn_modem_create(&cfg, FS, NULL, NULL) == NULL);
+    cfg.rate = SN_RATE_BPSK_12;
+    CHECK(sn_modem_create(&cfg, 0, NULL, NULL) == NULL);
+    CHECK(sn_modem_create(&cfg, NAN, NULL, NULL) == NULL);
 }
 
-static void test_noise_only(void)
+/* PER of 1500-byte QPSK-1/2 frames (AWGN, CFO, fractional delay) against
+ * the decoder alone (perfect synchronisation: the points with noise of the
+ * same Es/N0 = SNR * 64 / 52 and exact reliabilities): the receiver at
+ * SNR + 1 dB must lose no more frames than the decoder alone at SNR. */
+static int per_decoder_alone(double snr_db, int nf, sn_rng *r)
 {
-    sink k = {0};
-    sn_modem *m = sn_modem_create(NULL, FS, on_rx, &k);
-    CHECK(m != NULL);
-    sn_rng r;
-    sn_rng_seed(&r, 77);
-    enum { CH = 50000 };
-    static sn_cf32 x[CH];
-    for (int c = 0; c < 1000000 / CH; c++) {
-        memset(x, 0, sizeof x);
-        add_noise(x, CH, 0.1, &r);
-        sn_modem_rx(m, x, CH);
-    }
-    sn_modem_counters c;
-    sn_modem_get_counters(m, &c);
-    CHECK_EQ_INT(k.n, 0);
-    CHECK_EQ_INT(c.rx_frames_ok + c.rx_frames_crc_bad, 0);
-    CHECK_EQ_INT(c.rx_samples, 1000000);
-    printf("  noise only: %llu false detections (header failed)\n",
-           (unsigned long long)c.rx_header_bad);
-    sink_clear(&k);
-    sn_modem_destroy(m);
-}
-
-/* A stream of hostile input, then a clean frame that must still decode. */
-static void test_hostile_input(void)
-{
-    sink k = {0};
-    sn_modem *m = sn_modem_create(NULL, FS, on_rx, &k);
-    sn_rng r;
-    sn_rng_seed(&r, 5);
-    enum { N = 20000 };
-    static sn_cf32 x[N];
-    /* NaN and Inf, alone and mixed with noise */
-    size_t nonfinite = 0;
-    for (int i = 0; i < N; i++) {
-        switch (i % 7) {
-        case 0: x[i] = sn_cf32_make(NAN, 0.1f); nonfinite++; break;
-        case 1: x[i] = sn_cf32_make(0.2f, INFINITY); nonfinite++; break;
-        case 2: x[i] = sn_cf32_make(-INFINITY, NAN); nonfinite++; break;
-        default: x[i] = sn_cf32_make((float)sn_rng_gauss(&r) * 0.1f, (float)sn_rng_gauss(&r) * 0.1f);
+    sn_ofdm_codec *c = sn_ofdm_codec_create(1500);
+    size_t nsym = sn_ofdm_nsym(SN_RATE_QPSK_12, 1500);
+    size_t np = (SN_OFDM_HDR_SYMS + nsym) * SN_OFDM_NDATA;
+    sn_cf32 *p = malloc(np * sizeof *p);
+    float *w = malloc(np * sizeof *w);
+    uint8_t fr[1500], out[1500];
+    int lost = 0;
+    if (!c || !p || !w)
+        abort();
+    double es = pow(10.0, snr_db / 10.0) * 64.0 / 52.0, sd = sqrt(0.5 / es);
+    for (int f = 0; f < nf; f++) {
+        for (int i = 0; i < 1500; i++)
+            fr[i] = (uint8_t)sn_rng_u64(r);
+        sn_ofdm_header h = {SN_RATE_QPSK_12, 1500, 0};
+        sn_ofdm_encode(c, &h, fr, p);
+        for (size_t i = 0; i < np; i++) {
+            p[i] += sn_cf32_make((float)(sd * sn_rng_gauss(r)), (float)(sd * sn_rng_gauss(r)));
+            w[i] = (float)es;
         }
+        int ok = 0;
+        sn_ofdm_decode_data(c, &h, p + (SN_OFDM_HDR_SYMS * SN_OFDM_NDATA), w + (SN_OFDM_HDR_SYMS * SN_OFDM_NDATA), out, &ok);
+        lost += !(ok && memcmp(out, fr, 1500) == 0);
     }
-    CHECK_EQ_INT(sn_modem_rx(m, x, N), SN_OK);
-    /* all zeros */
-    memset(x, 0, sizeof x);
-    CHECK_EQ_INT(sn_modem_rx(m, x, N), SN_OK);
-    /* huge finite values (clipped) */
-    for (int i = 0; i < N; i++)
-        x[i] = sn_cf32_make((i & 1) ? 3e38f : -1e30f, (float)i);
-    CHECK_EQ_INT(sn_modem_rx(m, x, N), SN_OK);
-    sn_modem_counters c;
-    sn_modem_get_counters(m, &c);
-    CHECK_EQ_INT(c.rx_nonfinite, nonfinite);
-    CHECK_EQ_INT(c.rx_clipped, N);
-    CHECK_EQ_INT(c.rx_samples, 3 * N);
-    CHECK_EQ_INT(k.ok, 0);
-
-    /* a burst 20 dB over full scale, hard-clipped by a receiver's ADC: the
-     * receiver survives it (qpsk may even decode through it) */
-    uint8_t f[100];
-    random_frame(f, sizeof f, &r);
-    const sn_cf32 *iq;
-    size_t n;
-    CHECK_EQ_INT(sn_modem_tx(m, f, sizeof f, NULL, &iq, &n), SN_OK);
-    stream s = {0};
-    put_burst(&s, iq, n, 30, 0, &r);
-    for (size_t i = 0; i < s.n; i++) {
-        float re = fminf(fmaxf(crealf(s.x[i]) * 10, -1), 1);
-        float im = fminf(fmaxf(cimagf(s.x[i]) * 10, -1), 1);
-        s.x[i] = sn_cf32_make(re, im);
-    }
-    put_noise(&s, LEAD, 1e-4, &r);
-    CHECK_EQ_INT(sn_modem_rx(m, s.x, s.n), SN_OK);
-    printf("  clipped burst: %d callbacks, %d ok\n", k.n, k.ok);
-
-    /* and a clean frame afterwards decodes */
-    int before = k.ok;
-    s.n = 0;
-    put_burst(&s, iq, n, 25, 0, &r);
-    put_noise(&s, LEAD, mean_power(iq, n) / 300, &r);
-    CHECK_EQ_INT(sn_modem_rx(m, s.x, s.n), SN_OK);
-    CHECK_EQ_INT(k.ok, before + 1);
-    if (k.ok == before + 1 && k.n <= MAXF && k.data[k.n - 1])
-        CHECK_MEM(k.data[k.n - 1], f, sizeof f);
-    free(s.x);
-    sink_clear(&k);
-    sn_modem_destroy(m);
+    sn_ofdm_codec_destroy(c);
+    free(p);
+    free(w);
+    return lost;
 }
 
-static void test_chunking_and_cfo(void)
+static void test_per(void)
 {
-    sink k = {0};
-    sn_modem *m = sn_modem_create(NULL, FS, on_rx, &k);
     sn_rng r;
-    sn_rng_seed(&r, 11);
-    stream s = {0};
-    enum { F = 20 };
-    static uint8_t sent[F][400];
-    size_t len[F];
-    const double cfo = 2000.0; /* [Hz] */
-    double var = 0;
-    for (int f = 0; f < F; f++) {
-        len[f] = 1 + sn_rng_below(&r, 400);
-        random_frame(sent[f], len[f], &r);
-        const sn_cf32 *iq;
-        size_t n;
-        sn_modem_tx(m, sent[f], len[f], NULL, &iq, &n);
-        var = mean_power(iq, n) / 100;
-        put_burst(&s, iq, n, 20, cfo, &r);
-    }
-    put_noise(&s, LEAD, var, &r);
-    /* chunks of 1 .. 3000 samples, sizes drawn at random */
-    size_t off = 0;
-    while (off < s.n) {
-        size_t c = 1 + sn_rng_below(&r, 3000);
-        if (sn_rng_below(&r, 4) == 0)
-            c = 1 + sn_rng_below(&r, 3);
-        if (c > s.n - off)
-            c = s.n - off;
-        sn_modem_rx(m, s.x + off, c);
-        off += c;
-    }
-    CHECK_EQ_INT(k.ok, F);
-    for (int f = 0; f < F && f < k.n; f++) {
-        CHECK_EQ_INT(k.len[f], len[f]);
-        if (k.len[f] == len[f] && k.data[f])
-            CHECK_MEM(k.data[f], sent[f], len[f]);
-        CHECK_NEAR(k.st[f].cfo_hz, cfo, 200.0);
-    }
-    free(s.x);
-    sink_clear(&k);
-    sn_modem_destroy(m);
-}
-
-/* Preamble detection: busy from a little after a burst's preamble until
- * its frame completes, idle in noise before and after, and after a reset. */
-static void test_busy(void)
-{
-    sink k = {0};
-    sn_modem *m = sn_modem_create(NULL, FS, on_rx, &k);
-    CHECK(m != NULL);
-    CHECK_EQ_INT(sn_modem_busy(NULL), 0);
-    CHECK_EQ_INT(sn_modem_busy(m), 0);
-    sn_rng r;
-    sn_rng_seed(&r, 5);
-    uint8_t f[200];
-    random_frame(f, sizeof f, &r);
-    const sn_cf32 *iq;
-    size_t n;
-    CHECK_EQ_INT(sn_modem_tx(m, f, sizeof f, NULL, &iq, &n), SN_OK);
-    double var = mean_power(iq, n) / 100; /* 20 dB SNR */
-    stream s = {0};
-    put_burst(&s, iq, n, 20, 0, &r); /* LEAD samples of noise, then the burst */
-    put_noise(&s, LEAD, var, &r);
-    /* noise, then the first half of the burst: preamble found, frame open */
-    sn_modem_rx(m, s.x, LEAD);
-    CHECK_EQ_INT(sn_modem_busy(m), 0);
-    sn_modem_rx(m, s.x + LEAD, n / 2);
-    CHECK_EQ_INT(sn_modem_busy(m), 1);
-    CHECK_EQ_INT(k.n, 0);
-    /* the rest: the frame completes and the receiver is free again */
-    sn_modem_rx(m, s.x + LEAD + n / 2, s.n - LEAD - n / 2);
-    CHECK_EQ_INT(k.ok, 1);
-    CHECK_EQ_INT(sn_modem_busy(m), 0);
-    /* a frame cut short by a reset is forgotten */
-    sn_modem_rx(m, s.x, LEAD + n / 2);
-    CHECK_EQ_INT(sn_modem_busy(m), 1);
-    sn_modem_reset(m);
-    CHECK_EQ_INT(sn_modem_busy(m), 0);
-    free(s.x);
-    sink_clear(&k);
-    sn_modem_destroy(m);
-}
-
-/* A burst whose header is wiped is counted, not delivered; one whose
- * payload is damaged is delivered with crc_ok = 0 and its full length. */
-static void test_damaged_bursts(void)
-{
-    sink k = {0};
-    sn_modem *m = sn_modem_create(NULL, FS, on_rx, &k);
-    sn_rng r;
-    sn_rng_seed(&r, 13);
-    uint8_t f[200];
-    random_frame(f, sizeof f, &r);
-    const sn_cf32 *iq;
-    size_t n;
-    CHECK_EQ_INT(sn_modem_tx(m, f, sizeof f, NULL, &iq, &n), SN_OK);
-    double p = mean_power(iq, n);
-    sn_cf32 *b = malloc(n * sizeof *b);
-
-    /* header: after the 64-symbol (128-sample) preamble */
-    memcpy(b, iq, n * sizeof *b);
-    for (size_t i = 160; i < 460; i++)
-        b[i] = sn_cf32_make((float)(sn_rng_gauss(&r) * sqrt(p)), (float)(sn_rng_gauss(&r) * sqrt(p)));
-    stream s = {0};
-    put_burst(&s, b, n, 30, 0, &r);
-    put_noise(&s, LEAD, p / 1000, &r);
+    sn_rng_seed(&r, 10);
+    const int nf = 100;
+    int alone = per_decoder_alone(3.0, nf, &r);
+    chan_cfg c = {4.0, -0.0123, 0.37, 0, 0, 0, 0};
+    chan_stream s = {0};
+    txset *t = calloc(1, sizeof *t);
+    sink *k = sink_new();
+    make_stream(&s, t, nf, SN_RATE_QPSK_12, 1500, 1500, 300, &c, &r);
+    sn_modem *m = rx_modem(k);
     sn_modem_rx(m, s.x, s.n);
-    sn_modem_counters c;
-    sn_modem_get_counters(m, &c);
-    CHECK_EQ_INT(k.n, 0);
-    CHECK_EQ_INT(c.rx_header_bad, 1);
-
-    /* payload: the end of the burst, before the tail */
-    memcpy(b, iq, n * sizeof *b);
-    for (size_t i = n - 300; i < n - 60; i++)
-        b[i] = -b[i] * I;
-    s.n = 0;
-    put_burst(&s, b, n, 30, 0, &r);
-    put_noise(&s, LEAD, p / 1000, &r);
-    sn_modem_rx(m, s.x, s.n);
-    sn_modem_get_counters(m, &c);
-    CHECK_EQ_INT(k.n, 1);
-    CHECK_EQ_INT(k.bad, 1);
-    CHECK_EQ_INT(c.rx_frames_crc_bad, 1);
-    CHECK_EQ_INT(k.len[0], sizeof f);
-    CHECK(k.st[0].header_ok == 1 && k.st[0].crc_ok == 0);
-
-    /* reset mid-burst: the half-received frame is forgotten, the next decodes */
-    s.n = 0;
-    put_burst(&s, iq, n, 30, 0, &r);
-    put_noise(&s, LEAD, p / 1000, &r);
-    sn_modem_rx(m, s.x, s.n / 2);
-    sn_modem_reset(m);
-    sn_modem_rx(m, s.x, s.n);
-    CHECK_EQ_INT(k.ok, 1);
-    free(s.x);
-    free(b);
-    sink_clear(&k);
+    int lost = nf - count_exact(k, t, 2.0);
+    printf("  qpsk-1/2 1500 B: decoder alone %d/%d lost at 3.0 dB, receiver %d/%d at 4.0 dB\n",
+           alone, nf, lost, nf);
+    /* 3.0 dB is on the decoder's waterfall (~6 % lost, 1 % near 3.3 dB),
+     * and the receiver 1 dB above it loses less than the decoder alone
+     * there (~1-2 % measured; 1 dB worse would be ~30 %) */
+    CHECK(alone >= 2 && alone <= 15);
+    CHECK(lost <= 6 && lost <= alone + 2);
     sn_modem_destroy(m);
+    chan_free(&s);
+    free(t);
+    free(k);
 }
 
 int main(void)
 {
-    TEST_RUN(test_loopback_bpsk);
-    TEST_RUN(test_loopback_qpsk);
-    TEST_RUN(test_loopback_qam16);
-    TEST_RUN(test_loopback_qam64);
-    TEST_RUN(test_tx_levels_and_errors);
+    TEST_RUN(test_tx);
+    TEST_RUN(test_loopback_rates);
+    TEST_RUN(test_header_only);
+    TEST_RUN(test_impairments);
+    TEST_RUN(test_detect_0db);
     TEST_RUN(test_noise_only);
+    TEST_RUN(test_chunking);
     TEST_RUN(test_hostile_input);
-    TEST_RUN(test_chunking_and_cfo);
-    TEST_RUN(test_damaged_bursts);
-    TEST_RUN(test_busy);
+    TEST_RUN(test_busy_timing);
+    TEST_RUN(test_per);
     TEST_DONE();
 }

@@ -408,7 +408,7 @@ static void test_carrier(void)
 static void test_crc_failures(void)
 {
     rig r;
-    rig_up(&r, "phy_crc", "qam16", 64);
+    rig_up(&r, "phy_crc", "qam64-2/3", 64); /* needs about 17 dB */
     CHECK_EQ_INT(sn_medium_set_link(r.m, 0, 1, 9.0, 500.0), SN_OK);
     uint8_t f[1600];
     size_t len = make_frame(f, 1000, 3);
@@ -417,7 +417,7 @@ static void test_crc_failures(void)
     sn_sched_run(r.s, SN_TIME_NEVER, 0);
     sn_phy_counters c;
     sn_phy_get_counters(r.b.phy, &c);
-    printf("  9 dB qam16: %llu ok, %llu CRC failed, %llu header failed\n",
+    printf("  9 dB qam64-2/3: %llu ok, %llu CRC failed, %llu header failed\n",
            (unsigned long long)c.rx_frames, (unsigned long long)c.rx_drop_crc,
            (unsigned long long)c.rx_drop_header);
     CHECK(c.rx_drop_crc > 0);
