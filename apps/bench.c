@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "apps/bench_phy.h"
+#include "apps/bench_mac.h"
 #include "apps/bench_route.h"
 #include "apps/flowgraph.h"
 #include "apps/json_out.h"
@@ -324,7 +325,7 @@ static int bench_medium(const bench_opts *o, json_t *root)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: sdrnet bench [phy|pkt|run|medium|route|all] [--quick] [--json]\n"
+    fprintf(f, "usage: sdrnet bench [phy|mac|pkt|run|medium|route|all] [--quick] [--json]\n"
                "                    [--plot DIR] [--seed N]\n"
                "\n"
                "  phy     the PHY against issue 3's targets, all on samples made beforehand:\n"
@@ -335,6 +336,10 @@ static void usage(FILE *f)
                "          timing) beside the decoder with perfect sync; the SNR at which\n"
                "          90 %% of frames are detected; false frames on pure noise\n"
                "          (minutes; --quick: under half a minute, rough PER figures)\n"
+               "  mac     radio MAC (CSMA/CA) with real PHYs on one medium: saturation\n"
+               "          throughput of N = 2, 5, 10, 20 stations beside Bianchi's model,\n"
+               "          Jain's fairness, efficiency per rate, delivery over a 20 %%-loss\n"
+               "          link (minutes; --quick: N = 2 and 5)\n"
                "  pkt     packet buffer alloc/push/free from the pool beside malloc/free\n"
                "  run     scenario S1 through the whole stack: virtual time per CPU second\n"
                "  medium  10 radios on one medium, random 200-byte frames every 50 ms\n"
@@ -384,6 +389,7 @@ int sn_bench_main(int argc, char **argv)
                                          !strcmp(argv[i], "run") ||
                                          !strcmp(argv[i], "medium") ||
                                          !strcmp(argv[i], "route") ||
+                                         !strcmp(argv[i], "mac") ||
                                          !strcmp(argv[i], "all")))
             what = argv[i];
         else {
@@ -410,6 +416,8 @@ int sn_bench_main(int argc, char **argv)
         rc |= bench_medium(&o, root);
     if (all || !strcmp(what, "route"))
         rc |= sn_bench_route(o.quick, o.json, root);
+    if (all || !strcmp(what, "mac"))
+        rc |= sn_bench_mac(o.quick, o.json, root);
     if (o.json) {
         if (sn_json_print(stdout, root, 6) != 0)
             rc = 1;

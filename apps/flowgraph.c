@@ -336,7 +336,7 @@ static int get_port(fg_ctx *c, const yaml_node_t *v, const char *key, uint16_t *
 {
     const char *s = NULL; /* set by scalar() on success */
     size_t len = 0;
-    uint64_t x;
+    uint64_t x = 0;
     char b[SHOW_BUF];
     if (scalar(c, v, key, &s, &len))
         return -1;
@@ -352,7 +352,7 @@ static int get_dest(fg_ctx *c, const yaml_node_t *v, const char *key, sn_ip4 *ad
 {
     const char *s = NULL; /* set by scalar() on success */
     size_t len = 0;
-    uint64_t x;
+    uint64_t x = 0;
     char b[SHOW_BUF];
     if (scalar(c, v, key, &s, &len))
         return -1;
@@ -497,6 +497,63 @@ static int parse_phy(fg_ctx *c, const yaml_node_t *n)
             return fail(c, v[PK_FREQ], "frequency %g is out of range (0, 100e9] Hz",
                         fg->freq_hz);
     }
+    return 0;
+}
+
+static const char *const mac_keys[] = {"csma",         "retry_limit", "cw_min", "cw_max",
+                                       "rate_control", "rate",        "announce", NULL};
+enum { MACK_CSMA, MACK_RETRY, MACK_CWMIN, MACK_CWMAX, MACK_RC, MACK_RATE, MACK_ANN, MACK_N };
+
+static int get_uint(fg_ctx *c, const yaml_node_t *v, const char *key, unsigned lo, unsigned hi,
+                    unsigned *out);
+
+static int pow2_minus_1(unsigned v) { return ((v + 1u) & v) == 0; }
+
+static int parse_mac(fg_ctx *c, const yaml_node_t *n)
+{
+    sn_fg_mac *m = &c->fg->mac;
+    yaml_node_t *v[MACK_N];
+    char b[SHOW_BUF];
+    if (get_fields(c, n, "mac", mac_keys, v))
+        return -1;
+    if (v[MACK_CSMA] && get_bool(c, v[MACK_CSMA], "csma", &m->csma))
+        return -1;
+    if (v[MACK_RETRY] && get_uint(c, v[MACK_RETRY], "retry_limit", 0, 255, &m->retry_limit))
+        return -1;
+    if (v[MACK_CWMIN]) {
+        if (get_uint(c, v[MACK_CWMIN], "cw_min", 1, 1023, &m->cw_min))
+            return -1;
+        if (!pow2_minus_1(m->cw_min))
+            return fail(c, v[MACK_CWMIN], "cw_min %u is not a power of two minus one", m->cw_min);
+    }
+    if (v[MACK_CWMAX]) {
+        if (get_uint(c, v[MACK_CWMAX], "cw_max", 1, 65535, &m->cw_max))
+            return -1;
+        if (!pow2_minus_1(m->cw_max))
+            return fail(c, v[MACK_CWMAX], "cw_max %u is not a power of two minus one", m->cw_max);
+    }
+    if (m->cw_max < m->cw_min)
+        return fail(c, v[MACK_CWMAX] ? v[MACK_CWMAX] : v[MACK_CWMIN],
+                    "cw_max %u is below cw_min %u", m->cw_max, m->cw_min);
+    if (v[MACK_RC] && get_bool(c, v[MACK_RC], "rate_control", &m->rate_control))
+        return -1;
+    if (v[MACK_RATE]) {
+        const char *s = NULL;
+        size_t len = 0;
+        char name[24];
+        sn_phy_rate r;
+        if (scalar(c, v[MACK_RATE], "rate", &s, &len))
+            return -1;
+        if (len >= sizeof name ||
+            (memcpy(name, s, len), name[len] = 0, sn_phy_rate_parse(name, &r) != SN_OK))
+            return fail(c, v[MACK_RATE], "unknown rate '%s'", show(v[MACK_RATE], b));
+        if (m->rate_control && v[MACK_RC])
+            return fail(c, v[MACK_RATE], "a fixed rate needs rate_control: false");
+        m->rate_control = 0;
+        m->fixed_rate = (int)r;
+    }
+    if (v[MACK_ANN] && get_bool(c, v[MACK_ANN], "announce", &m->announce))
+        return -1;
     return 0;
 }
 
@@ -649,7 +706,7 @@ static int get_at(fg_ctx *c, size_t ni, yaml_node_t *v, sn_fg_app *a)
 static int get_uint(fg_ctx *c, const yaml_node_t *v, const char *key, unsigned lo, unsigned hi,
                     unsigned *out)
 {
-    uint64_t x;
+    uint64_t x = 0;
     if (get_u64(c, v, key, &x))
         return -1;
     if (x < lo || x > hi)
@@ -711,7 +768,7 @@ static int parse_ping(fg_ctx *c, size_t ni, sn_fg_app *a, const yaml_node_t *n)
         return fail(c, n, "ping app needs 'to' (an IPv4 address)");
     if (get_ip(c, v[PGK_TO], "to", &a->to_addr))
         return -1;
-    uint64_t x;
+    uint64_t x = 0;
     if (v[PGK_COUNT] && get_uint(c, v[PGK_COUNT], "count", 1, 10000, &a->count))
         return -1;
     if (v[PGK_INTERVAL]) {
@@ -953,9 +1010,9 @@ static int parse_node(fg_ctx *c, const yaml_node_t *n)
     return 0;
 }
 
-static const char *const top_keys[] = {"name",  "description", "seed", "duration",
-                                       "phy",   "media",       "nodes", NULL};
-enum { TK_NAME, TK_DESC, TK_SEED, TK_DUR, TK_PHY, TK_MEDIA, TK_NODES, TK_N };
+static const char *const top_keys[] = {"name", "description", "seed",  "duration",
+                                       "phy",  "mac",         "media", "nodes", NULL};
+enum { TK_NAME, TK_DESC, TK_SEED, TK_DUR, TK_PHY, TK_MAC, TK_MEDIA, TK_NODES, TK_N };
 
 /* Whatever needs the whole file: medium references and app times. */
 static int resolve(fg_ctx *c, const yaml_node_t *dur)
@@ -1019,6 +1076,8 @@ static int parse_top(fg_ctx *c, const yaml_node_t *root)
                         fg->duration_s);
     }
     if (v[TK_PHY] && parse_phy(c, v[TK_PHY]))
+        return -1;
+    if (v[TK_MAC] && parse_mac(c, v[TK_MAC]))
         return -1;
     if (v[TK_MEDIA]) {
         if (check_seq(c, v[TK_MEDIA], "media"))
@@ -1102,6 +1161,13 @@ sn_flowgraph *sn_flowgraph_parse(const char *text, size_t len, const char *name,
     fg->rate = SN_RATE_QPSK_12;
     fg->sample_rate = 1e6;
     fg->freq_hz = 433.92e6;
+    fg->mac.csma = 1;
+    fg->mac.retry_limit = 7;
+    fg->mac.cw_min = 15;
+    fg->mac.cw_max = 1023;
+    fg->mac.rate_control = 1;
+    fg->mac.fixed_rate = -1;
+    fg->mac.announce = 1;
     c->path = name;
     c->err = err;
     c->errlen = errlen;

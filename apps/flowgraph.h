@@ -7,6 +7,8 @@
  *   seed: 1                 # optional; --seed overrides
  *   duration: 1.0           # [s] virtual time to run
  *   phy: {rate: qpsk-1/2, sample_rate: 1e6, frequency: 433.92e6}
+ *   mac: {csma: true, retry_limit: 7, cw_min: 15, cw_max: 1023,
+ *         rate_control: true, announce: true}   # optional; these are the defaults
  *   media:
  *     - {name: air, type: radio, snr_db: 20, cfo_hz: 0}
  *   nodes:
@@ -124,6 +126,19 @@ typedef struct sn_fg_node {
     int line;
 } sn_fg_node;
 
+/* The radio MAC (mac/dcf) of every radio interface. */
+typedef struct sn_fg_mac {
+    int csma;             /* 1: CSMA/CA with ACK and retry (default); 0: frames
+                           * go straight to the PHY (no ACK, no retry) */
+    unsigned retry_limit; /* retransmissions after the first attempt, 0..255 (7) */
+    unsigned cw_min;      /* [slots] 2^k - 1, 1..1023 (15) */
+    unsigned cw_max;      /* [slots] 2^k - 1, cw_min..65535 (1023) */
+    int rate_control;     /* 1: per-destination rate adaptation (default) */
+    int fixed_rate;       /* sn_phy_rate with rate_control off, -1: phy.rate */
+    int announce;         /* 1: two gratuitous ARP announcements 2 s apart
+                           * when an interface comes up (RFC 5227) */
+} sn_fg_mac;
+
 typedef struct sn_flowgraph {
     char path[256];       /* file it came from */
     char name[64];
@@ -135,6 +150,7 @@ typedef struct sn_flowgraph {
     sn_phy_rate rate;     /* the PHY's default rate; qpsk-1/2 */
     double sample_rate;   /* [S/s] default 1e6 */
     double freq_hz;       /* [Hz] default 433.92e6 */
+    sn_fg_mac mac;
     sn_fg_medium media[SN_FG_MAX_MEDIA];
     size_t n_media;
     sn_fg_node nodes[SN_FG_MAX_NODES];

@@ -26,6 +26,7 @@
 #include "net/ipv4.h"
 #include "net/route.h"
 #include "net/udp.h"
+#include "mac/dcf.h"
 #include "phy/medium.h"
 #include "phy/phy.h"
 #include "phy/radio_sim.h"
@@ -45,6 +46,7 @@ typedef struct run_iface {
     char label[2 * SN_FG_NAME_MAX + 2]; /* "A.rf0" */
     sn_radio *radio; /* a port on the interface's medium */
     sn_phy *phy;
+    sn_dcf *dcf;     /* the radio MAC between netif and phy (NULL: csma off) */
     sn_netif *nif;
     sn_pcap_tap *phy_tap, *mac_tap, *net_tap;
     int medium;
@@ -210,7 +212,22 @@ static int lower_send(void *lower, sn_pkt *frame) { return sn_phy_send(lower, fr
 static void phy_up(void *user, sn_pkt *frame)
 {
     run_iface *f = user;
+    if (f->dcf)
+        sn_dcf_input(f->dcf, frame);
+    else
+        sn_netif_input(f->nif, frame, sn_sched_now(f->node->run->sched));
+}
+
+static void dcf_up(void *user, sn_pkt *frame)
+{
+    run_iface *f = user;
     sn_netif_input(f->nif, frame, sn_sched_now(f->node->run->sched));
+}
+
+static void on_dcf_event(void *user, const char *what, const char *line)
+{
+    run_iface *f = user;
+    report_event(f->node->run, f->label, "csma", "csma", what, line);
 }
 
 static void note_plot(run_medium *m, uint64_t start, uint64_t count, const char *label)
@@ -317,14 +334,14 @@ static void annotate_frame(run_medium *m, const run_iface *f, const sn_phy_stats
             st->sample_start < b->msample + b->n)
             b->decoded = 1;
     }
-    char label[200];
+    char label[256];
     snprintf(label, sizeof label, "%s%s", st->crc_ok ? "" : "[CRC failed] ", desc);
     char comment[256];
     run_iface *from = port_iface(m, b0->from_port);
     snprintf(comment, sizeof comment, "%s -> %s, %zu bytes, measured SNR %.1f dB",
              from ? from->label : "?", f->label, len, st->snr_db);
     sn_sigmf_writer_annotate(m->rec, start, count, label, comment, st->snr_db);
-    char title[400];
+    char title[600];
     snprintf(title, sizeof title, "%s -> %s: %s", from ? from->label : "?", f->label, label);
     note_plot(m, start, count, title);
 }
@@ -334,16 +351,34 @@ static void on_burst(void *user, int tx, const uint8_t *frame, size_t len,
 {
     run_iface *f = user;
     run *r = f->node->run;
-    char desc[160];
-    sn_describe_frame(frame, len, 1, desc, sizeof desc);
-    char line[320];
+    /* `label`: what the frame is (the SigMF annotation, as sdrnet rx names
+     * it); `desc`: that plus the radio MAC's control word, for the
+     * narrative */
+    char label[160], desc[240];
+    unsigned type = sn_dcf_ctrl_type(st->ctrl);
+    if (len == 0 && type == SN_DCF_T_ACK) {
+        /* a header-only burst: in no pcap (not an Ethernet frame), so the
+         * narrative and the SigMF annotation are where an ACK shows */
+        snprintf(label, sizeof label, "ACK seq %u (header only)", sn_dcf_ctrl_seq(st->ctrl));
+        snprintf(desc, sizeof desc, "%s  [MAC control word 0x%08x]", label, (unsigned)st->ctrl);
+    } else {
+        sn_describe_frame(frame, len, 1, label, sizeof label);
+        if (type == SN_DCF_T_DATA || type == SN_DCF_T_DATA_NOACK)
+            snprintf(desc, sizeof desc, "%s  [%s seq %u%s, %s]", label,
+                     type == SN_DCF_T_DATA ? "ack requested," : "no ack,",
+                     sn_dcf_ctrl_seq(st->ctrl), sn_dcf_ctrl_retry(st->ctrl) ? " retry" : "",
+                     sn_phy_rate_name(st->rate));
+        else
+            snprintf(desc, sizeof desc, "%s", label);
+    }
+    char line[400];
     if (tx) {
         snprintf(line, sizeof line, "tx %zu bytes -> %zu samples (%.3f ms)  %s", len, nsamples,
                  1e3 * (double)nsamples / r->fg->sample_rate, desc);
     } else {
         snprintf(line, sizeof line, "rx %zu bytes  SNR %.1f dB  CFO %+.0f Hz  %s  %s", len,
                  st->snr_db, st->cfo_hz, st->crc_ok ? "crc ok " : "CRC BAD", desc);
-        annotate_frame(&r->media[f->medium], f, st, len, desc);
+        annotate_frame(&r->media[f->medium], f, st, len, label);
     }
     report_event(r, f->label, "phy", "phy", tx ? "tx" : "rx", line);
 }
@@ -482,7 +517,29 @@ static int build_iface(run *r, run_node *n, size_t ni, size_t ii)
         nc.mac = fi->mac;
     else
         default_mac(ni, ii, &nc.mac);
-    f->nif = sn_netif_create(&nc, lower_send, f->phy, f->mac_tap);
+    if (r->fg->mac.csma) {
+        const sn_fg_mac *fm = &r->fg->mac;
+        sn_dcf_config dc;
+        sn_dcf_config_default(&dc);
+        dc.retry_limit = fm->retry_limit;
+        dc.cw_min = fm->cw_min;
+        dc.cw_max = fm->cw_max;
+        dc.rate_control = fm->rate_control;
+        dc.fixed_rate = fm->fixed_rate;
+        /* a bridge port answers for the stations behind it */
+        dc.ack_all_unicast = n->fg->type != SN_FG_NODE_HOST;
+        sn_rng seeder;
+        sn_rng_seed_stream(&seeder, r->seed, 3000 + 64 * ni + ii);
+        f->dcf = sn_dcf_create(&dc, r->sched, n->pool, f->phy, &pc.modem, &nc.mac,
+                               sn_rng_u64(&seeder));
+        if (!f->dcf)
+            return -1;
+        sn_dcf_set_rx(f->dcf, dcf_up, f);
+        sn_dcf_set_event(f->dcf, on_dcf_event, f);
+        f->nif = sn_netif_create(&nc, sn_dcf_send, f->dcf, f->mac_tap);
+    } else {
+        f->nif = sn_netif_create(&nc, lower_send, f->phy, f->mac_tap);
+    }
     if (!f->nif)
         return -1;
     n->n_ifs = ii + 1;
@@ -609,6 +666,9 @@ static int build_node(run *r, size_t ni)
         }
     }
     sn_ipv4_set_forwarding(n->ip, n->fg->forwarding);
+    /* the interfaces are up: tell the neighbours (RFC 5227 announcements) */
+    if (r->fg->mac.announce)
+        sn_ipv4_announce(n->ip);
     for (size_t ai = 0; ai < n->fg->n_apps; ai++) {
         const sn_fg_app *a = &n->fg->apps[ai];
         if (a->type == SN_FG_APP_PING) {
@@ -672,6 +732,7 @@ static void teardown(run *r)
         for (size_t ii = 0; ii < SN_FG_MAX_IFACES; ii++) {
             run_iface *f = &n->ifs[ii];
             sn_netif_destroy(f->nif);
+            sn_dcf_destroy(f->dcf);
             sn_phy_destroy(f->phy);
             sn_radio_destroy(f->radio);
             if (sn_pcap_tap_close(f->phy_tap) | sn_pcap_tap_close(f->mac_tap) |
@@ -695,6 +756,18 @@ static void teardown(run *r)
 }
 
 /* ---- reporting ------------------------------------------------------- */
+
+/* The radio MAC's counters, with the rate of its last data burst as an
+ * index (0 = bpsk-1/2 ... 7 = qam64-3/4; the text report names it). */
+static size_t dcf_stats(const sn_dcf *d, sn_stat *s, size_t max)
+{
+    size_t n = sn_dcf_stats(d, s, max);
+    sn_dcf_counters c;
+    sn_dcf_get_counters(d, &c);
+    if (c.last_rate >= 0)
+        n = sn_stat_add(s, n, max, "last_rate", (uint64_t)c.last_rate);
+    return n;
+}
 
 static size_t phy_stats(const sn_phy *p, sn_stat *s, size_t max)
 {
@@ -741,7 +814,10 @@ static void print_stats(FILE *out, const char *who, const char *layer, const sn_
             drops += s[i].value != 0;
             continue;
         }
-        fprintf(out, " %s=%llu", s[i].name, (unsigned long long)s[i].value);
+        if (!strcmp(s[i].name, "last_rate")) /* the radio MAC's: name it */
+            fprintf(out, " last_rate=%s", sn_phy_rate_name((sn_phy_rate)s[i].value));
+        else
+            fprintf(out, " %s=%llu", s[i].name, (unsigned long long)s[i].value);
     }
     if (drops) {
         fprintf(out, "\n  %-10s %-9s drops:", "", "");
@@ -765,6 +841,8 @@ static void visit_layers(const run *r, layer_visit_fn fn, void *ctx)
             const run_iface *f = &n->ifs[ii];
             fn(ctx, n, f, "phy", s, phy_stats(f->phy, s, SN_STATS_MAX));
             fn(ctx, n, f, "mac", s, sn_netif_stats(f->nif, s, SN_STATS_MAX));
+            if (f->dcf)
+                fn(ctx, n, f, "csma", s, dcf_stats(f->dcf, s, SN_STATS_MAX));
             for (size_t k = 0; n->ip && k < sn_ipv4_iface_count(n->ip); k++)
                 if (sn_ipv4_iface_netif(n->ip, k) == f->nif)
                     fn(ctx, n, f, "arp", s, sn_arp_stats(sn_ipv4_iface_arp(n->ip, k), s,

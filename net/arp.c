@@ -25,11 +25,12 @@ enum arp_drop {
     DROP_QUEUE_FULL,
     DROP_UNRESOLVED,       /* gave up after max_requests */
     DROP_NOBUFS,
+    DROP_CONFLICT,         /* another station claims our address */
     DROP_COUNT
 };
 static const char *const drop_names[DROP_COUNT] = {
     "drop_malformed", "drop_other_target", "drop_queue_full", "drop_unresolved",
-    "drop_nobufs",
+    "drop_nobufs",    "drop_conflict",
 };
 
 struct sn_arp {
@@ -43,7 +44,11 @@ struct sn_arp {
     sn_time_t timer_at;
     sn_arp_unreach_fn unreach;
     void *unreach_user;
+    sn_timer_id ann_timer;  /* the next announcement */
+    unsigned ann_left;      /* announcements still to send */
+    sn_time_t last_defend;  /* [ns] last defending announcement, or -1 */
     uint64_t rx_requests, rx_replies, tx_requests, tx_replies, resolved, expired;
+    uint64_t tx_announcements;
     uint64_t drops[DROP_COUNT];
 };
 
@@ -83,6 +88,7 @@ sn_arp *sn_arp_create(const sn_arp_config *cfg, sn_sched *s, sn_pktpool *pool,
     a->nif = nif;
     a->my_ip = my_ip;
     a->timer_at = SN_TIME_NEVER;
+    a->last_defend = -1;
     return a;
 }
 
@@ -99,6 +105,7 @@ void sn_arp_destroy(sn_arp *a)
     for (unsigned i = 0; i < a->cfg.cache_size; i++)
         entry_clear(&a->cache[i]);
     sn_sched_cancel(a->sched, a->timer);
+    sn_sched_cancel(a->sched, a->ann_timer);
     free(a->cache);
     free(a);
 }
@@ -252,6 +259,8 @@ int sn_arp_output(sn_arp *a, sn_ip4 next_hop, sn_pkt *pkt)
     return SN_OK;
 }
 
+static int announce_once(sn_arp *a);
+
 /* Record sender -> MAC; flush packets that were waiting for it. */
 static void learn(sn_arp *a, arp_entry *e, sn_ip4 ip, const sn_mac_addr *mac, sn_time_t now)
 {
@@ -283,6 +292,22 @@ void sn_arp_input(sn_arp *a, sn_pkt *pkt)
         a->rx_requests++;
     else
         a->rx_replies++;
+    if (ap.spa == a->my_ip && a->my_ip != 0 &&
+        !sn_mac_equal(&ap.sha, sn_netif_mac(a->nif))) {
+        /* RFC 5227 2.4: someone else uses our address. Never learn it (it
+         * would make us send to ourselves through them); defend it with
+         * one announcement, at most once per DEFEND_INTERVAL (10 s). */
+        a->drops[DROP_CONFLICT]++;
+        char m[18];
+        SN_WARN("arp", "address conflict: %s also claims our address", sn_mac_format(&ap.sha, m));
+        if (a->last_defend < 0 || now - a->last_defend >= 10 * SN_NS_PER_S) {
+            a->last_defend = now;
+            announce_once(a);
+        }
+        return;
+    }
+    if (ap.spa == a->my_ip && a->my_ip != 0)
+        return; /* our own announcement heard back: nothing to learn */
     /* RFC 826 merge rule: update an existing entry for the sender whatever
      * the target; create one only if we are the target. */
     int for_us = ap.tpa == a->my_ip && a->my_ip != 0;
@@ -310,9 +335,44 @@ void sn_arp_set_unreachable(sn_arp *a, sn_arp_unreach_fn fn, void *user)
     a->unreach_user = user;
 }
 
+/* RFC 5227 2.3: ANNOUNCE_NUM announcements ANNOUNCE_INTERVAL apart. */
+#define ARP_ANNOUNCE_NUM 2
+#define ARP_ANNOUNCE_INTERVAL (2 * SN_NS_PER_S)
+
+static int announce_once(sn_arp *a)
+{
+    /* an ARP request whose sender and target protocol addresses are both
+     * ours, target hardware address zero (RFC 5227 2.3) */
+    a->tx_announcements++;
+    return send_arp(a, SN_ARP_OP_REQUEST, &sn_mac_broadcast, &zero_mac, a->my_ip);
+}
+
+static void on_announce(void *user, sn_time_t now)
+{
+    sn_arp *a = user;
+    (void)now;
+    a->ann_timer = 0;
+    if (a->ann_left == 0)
+        return;
+    a->ann_left--;
+    announce_once(a);
+    if (a->ann_left > 0)
+        a->ann_timer = sn_sched_after(a->sched, ARP_ANNOUNCE_INTERVAL, on_announce, a);
+}
+
 int sn_arp_announce(sn_arp *a)
 {
-    return send_arp(a, SN_ARP_OP_REQUEST, &sn_mac_broadcast, &zero_mac, a->my_ip);
+    if (!a)
+        return SN_ERR_INVAL;
+    /* a new round replaces one still under way */
+    sn_sched_cancel(a->sched, a->ann_timer);
+    a->ann_timer = 0;
+    a->ann_left = ARP_ANNOUNCE_NUM - 1;
+    int rc = announce_once(a);
+    a->ann_timer = sn_sched_after(a->sched, ARP_ANNOUNCE_INTERVAL, on_announce, a);
+    if (!a->ann_timer)
+        a->drops[DROP_NOBUFS]++;
+    return rc;
 }
 
 int sn_arp_lookup(const sn_arp *a, sn_ip4 ip, sn_mac_addr *mac)
@@ -333,6 +393,7 @@ size_t sn_arp_stats(const sn_arp *a, sn_stat *out, size_t max)
     n = sn_stat_add(out, n, max, "rx_replies", a->rx_replies);
     n = sn_stat_add(out, n, max, "tx_requests", a->tx_requests);
     n = sn_stat_add(out, n, max, "tx_replies", a->tx_replies);
+    n = sn_stat_add(out, n, max, "tx_announcements", a->tx_announcements);
     n = sn_stat_add(out, n, max, "resolved", a->resolved);
     n = sn_stat_add(out, n, max, "expired", a->expired);
     n = sn_stat_add(out, n, max, "cache_entries", entries);

@@ -7,6 +7,9 @@
  * requests update the cache following RFC 826's merge rule: an existing entry
  * for the sender is refreshed by any ARP packet; a new entry is created only
  * when the packet is addressed to us. Entries expire after a lifetime.
+ * An ARP packet from another station whose sender address is ours is an
+ * address conflict (RFC 5227 2.4): counted (drop_conflict), logged, never
+ * learned, and answered with one announcement at most every 10 s.
  */
 #ifndef SN_NET_ARP_H
 #define SN_NET_ARP_H
@@ -50,7 +53,13 @@ void sn_arp_input(sn_arp *a, sn_pkt *pkt);
 typedef void (*sn_arp_unreach_fn)(void *user, const sn_pkt *pkt);
 void sn_arp_set_unreachable(sn_arp *a, sn_arp_unreach_fn fn, void *user);
 
-/* Broadcast a gratuitous ARP request for our own address (interface up). */
+/* Interface up: announce our address with gratuitous ARP requests (sender
+ * and target protocol address ours, target hardware address zero,
+ * broadcast), RFC 5227 2.3: one now and a second 2 s later
+ * (ANNOUNCE_NUM 2, ANNOUNCE_INTERVAL 2 s), so neighbours that cached an
+ * older MAC for it update (merge rule). Calling it again restarts the
+ * round. Returns the first announcement's send status (SN_ERR_INVAL for
+ * NULL). Counted as tx_requests and tx_announcements. */
 int sn_arp_announce(sn_arp *a);
 
 /* Look up a cache entry; SN_OK with *mac filled, or SN_ERR_NOENT. */

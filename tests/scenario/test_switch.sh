@@ -9,7 +9,7 @@ out=$TMP/sw
 check "sdrnet run switch exits 0" test $? -eq 0
 
 hello='eth.src == aa:bb:cc:dd:ee:f1 && eth.dst == aa:bb:cc:dd:ee:f2 && udp && frame contains "Hello"'
-arp_q='eth.dst == ff:ff:ff:ff:ff:ff && arp.opcode == 1 && arp.src.proto_ipv4 == 192.168.1.10'
+arp_q='eth.dst == ff:ff:ff:ff:ff:ff && arp.opcode == 1 && arp.src.proto_ipv4 == 192.168.1.10 && arp.dst.proto_ipv4 == 192.168.1.20'
 check "before learning: A's ARP broadcast is flooded out of port 3 (SW.p3.mac.pcap)" \
     test "$(count "$out/SW.p3.mac.pcap" "$arp_q")" -eq 1
 check "...and C's radio hears it" test "$(count "$out/C.rf0.phy.pcap" "$arp_q")" -eq 1
