@@ -61,7 +61,7 @@
 #define SN_FG_MAX_APPS 16
 #define SN_FG_MAX_PER_MEDIUM 64 /* interfaces attached to one medium */
 #define SN_FG_MAX_ROUTES 32
-#define SN_FG_PING_MAX_SIZE 1800 /* [bytes] ping payload that fits a node buffer */
+#define SN_FG_PING_MAX_SIZE 65507 /* [bytes] ping payload: the most an IPv4 datagram carries */
 
 typedef struct sn_fg_route {
     sn_ip4 prefix;

@@ -55,7 +55,10 @@ struct sn_arp {
 void sn_arp_config_default(sn_arp_config *c)
 {
     c->cache_size = 64;
-    c->queue_len = 4;
+    /* one IPv4 datagram of any size, in fragments, must survive waiting for
+     * its first resolution: 65535 bytes at MTU 1500 are 45 fragments
+     * (Linux keeps up to 212992 bytes per neighbour, unres_qlen_bytes) */
+    c->queue_len = 48;
     c->lifetime = 60 * SN_NS_PER_S;
     c->retry_interval = 1 * SN_NS_PER_S;
     c->max_requests = 3;

@@ -26,7 +26,7 @@ typedef struct sn_arp sn_arp;
 
 typedef struct sn_arp_config {
     unsigned cache_size;      /* [entries] bound on the cache, e.g. 64 */
-    unsigned queue_len;       /* [packets] waiting per unresolved address, e.g. 4 */
+    unsigned queue_len;       /* [packets] waiting per unresolved address (default 48) */
     sn_time_t lifetime;       /* [ns] entry lifetime, e.g. 60 s */
     sn_time_t retry_interval; /* [ns] between requests for one address, >= 1 s */
     unsigned max_requests;    /* requests before giving up, e.g. 3 */

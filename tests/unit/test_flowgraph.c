@@ -224,7 +224,7 @@ static const bad_case bad_cases[] = {
     {"nodes:\n - name: A\n   apps: [{ping: {to: 1.2.3.4, count: 0}}]\n", "t.yaml:3: ",
      "count 0 out of range"},
     {"nodes:\n - name: A\n   apps: [{ping: {to: 1.2.3.4, size: 70000}}]\n", "t.yaml:3: ",
-     "size 70000: at most 1800 bytes"},
+     "size 70000: at most 65507 bytes"},
     {"nodes:\n - name: A\n   apps: [{ping: {to: 1.2.3.4, at: 5}}]\n", "t.yaml:3: ",
      "not before the end of the run"},
     {"nodes:\n  - [name, A]\n", "t.yaml:2: ", "node must be a mapping, found a sequence"},
