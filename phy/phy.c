@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "phy/ofdm.h"
 #include "phy/radio_sim.h"
 #include "phy/rftap.h"
 
@@ -40,6 +41,10 @@ struct sn_phy {
     uint64_t run_sample; /* [samples] radio sample index there */
     uint64_t fed;        /* [samples] fed to the modem since create */
     sn_time_t cur_now;   /* [ns] */
+    sn_time_t rx_end;    /* [ns] time just after the last sample received */
+    sn_time_t resolve;   /* [ns] how long after its last sample the modem can
+                          * stay inside a detection or a frame's start
+                          * without more samples: preamble + header */
 
     sn_phy_counters c;
 };
@@ -187,7 +192,14 @@ int sn_phy_carrier(const sn_phy *p, sn_time_t now, double *power_db)
     if (!p)
         return SN_ERR_INVAL;
     int energy = sn_radio_carrier(p->radio, now, power_db);
-    if (energy > 0 || sn_modem_busy(p->modem) || p->tx_active)
+    /* The modem's busy() reflects the samples fed so far. A radio that
+     * skips idle time (the sim medium) stops delivering after a burst's
+     * guard noise: a detection still pending then would have come to
+     * nothing, as the air was idle, so it no longer holds the channel once
+     * the time it needed has passed. A live radio streams without gaps,
+     * so rx_end stays close to now there. */
+    int preamble = sn_modem_busy(p->modem) && (!p->any || now <= p->rx_end + p->resolve);
+    if (energy > 0 || preamble || p->tx_active)
         return 1;
     return energy; /* 0, or the radio's error */
 }
@@ -249,6 +261,7 @@ static void on_radio_rx(void *user, const sn_radio_rx *rx)
     }
     p->in_block = 1;
     p->cur_now = sn_sched_now(p->s);
+    p->rx_end = rx->t_start + (sn_time_t)llround((double)rx->n * 1e9 / p->fs);
     p->c.rx_samples += rx->n;
     sn_modem_rx(p->modem, rx->iq, rx->n);
     p->fed += rx->n;
@@ -286,6 +299,10 @@ sn_phy *sn_phy_create(const sn_phy_config *cfg, sn_sched *s, sn_pktpool *pool,
     p->modem = sn_modem_create(&p->cfg.modem, p->fs, on_modem_frame, p);
     if (!p->modem)
         goto fail;
+    sn_modem_timing mt;
+    sn_modem_get_timing(p->modem, &mt);
+    p->resolve = (sn_time_t)llround(
+        (double)(mt.preamble + SN_OFDM_HDR_SYMS * SN_OFDM_SYM_LEN + mt.detect) * 1e9 / p->fs);
     sn_radio_set_rx(radio, on_radio_rx, p);
     p->attached = 1;
     return p;

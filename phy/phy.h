@@ -103,7 +103,10 @@ int sn_phy_busy(const sn_phy *p);
  *     medium: total power >= SN_MEDIUM_CARRIER_DB above the noise floor);
  *   - preamble: the modem has detected a preamble and is inside a frame
  *     (sn_modem_busy), which also catches a burst too weak for the energy
- *     detector -- as of the samples received so far;
+ *     detector -- as of the samples received so far, and only until a
+ *     preamble and header's time after the last sample received (a radio
+ *     that skips idle time, like the sim medium, leaves a detection
+ *     pending on a burst's trailing noise unresolved: the air was idle);
  *   - this port has a burst on the air (it cannot hear while it sends).
  * 0 when idle; a negative error (SN_ERR_INVAL for NULL, or the radio's)
  * when it cannot tell and none of the above holds. Frames only queued
