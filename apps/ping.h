@@ -42,8 +42,9 @@ typedef struct sn_ping_result {
     double rtt_min_ms, rtt_avg_ms, rtt_max_ms, rtt_mdev_ms; /* NaN if nothing came back */
 } sn_ping_result;
 
-/* NULL on failure (*err: SN_ERR_EXIST if the id is bound, SN_ERR_INVAL for
- * a bad config, SN_ERR_NOMEM). */
+/* NULL on failure (*err: SN_ERR_EXIST if the id is bound, SN_ERR_RANGE if
+ * the node's SN_ICMP_MAX_ECHO_LISTENERS identifiers are all bound,
+ * SN_ERR_INVAL for a bad config, SN_ERR_NOMEM). */
 sn_ping *sn_ping_create(const sn_ping_config *cfg, sn_sched *s, sn_icmp *icmp,
                         sn_ping_line_fn line, void *user, int *err);
 void sn_ping_destroy(sn_ping *p); /* NULL-safe */

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int checked = -1;    /* sn_plot_available(): -1 not yet asked */
 static int has_cairo = -1;  /* pngcairo terminal: -1 not yet asked */
@@ -29,6 +30,13 @@ FILE *sn_plot_open(const char *png, unsigned width, unsigned height)
 {
     if (!png)
         return NULL;
+    /* a gnuplot string cannot hold a line break: the rest of the name would
+     * be read as gnuplot commands (which include `system`) */
+    if (strpbrk(png, "\n\r")) {
+        fprintf(stderr, "sdrnet: cannot draw %s: gnuplot cannot take a line break in a "
+                        "file name\n", png);
+        return NULL;
+    }
     if (!sn_plot_available()) {
         fprintf(stderr, "sdrnet: cannot draw %s: gnuplot is not installed "
                         "(apt-get install gnuplot-nox)\n", png);

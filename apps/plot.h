@@ -1,7 +1,10 @@
-/* apps/plot: draw a PNG with gnuplot -- the small shared piece behind the
- * --plot options (`sdrnet bench phy --plot DIR`, `sdrnet run --plot`).
+/* apps/plot: draw a PNG with gnuplot -- the small piece behind
+ * `sdrnet bench phy --plot DIR` (`sdrnet run --plot` still starts its own
+ * gnuplot, apps/run.c plot_media).
  *
- * sn_plot_open() starts gnuplot with its terminal set to a PNG file and
+ * sn_plot_open() starts gnuplot with its terminal set to a PNG file (a
+ * path with a line break is refused: gnuplot would read the rest of it as
+ * commands) and
  * returns the pipe to its script; the caller writes the script, inline data
  * included (gnuplot 5 data blocks: "$d << EOD ... EOD"), and
  * sn_plot_close() waits for the picture. Nothing is written to disk but the

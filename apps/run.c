@@ -1194,6 +1194,19 @@ static void report_text(run *r)
     }
 }
 
+/* `s` as a gnuplot single-quoted string (no escapes there but '' for a
+ * quote; the caller keeps line breaks out). */
+static void put_gp_quoted(FILE *g, const char *s)
+{
+    fputc('\'', g);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', g);
+        fputc(*s, g);
+    }
+    fputc('\'', g);
+}
+
 /* Draw each medium's recorded bursts (I and Q against time) with gnuplot:
  * the picture of the signal a learner looks at. Returns 0 or -1. */
 static int plot_media(run *r)
@@ -1207,13 +1220,28 @@ static int plot_media(run *r)
         const char *base = m->base;
         if (!png || !base)
             return -1;
+        if (strpbrk(png, "\n\r")) { /* a gnuplot string cannot hold one */
+            fprintf(stderr, "sdrnet: cannot draw %s: line break in the file name\n", png);
+            rc = -1;
+            continue;
+        }
+        /* the recording, as a gnuplot string (base is png's directory and a
+         * name of the flowgraph's safe alphabet) */
+        char *data = malloc(strlen(base) + sizeof ".sigmf-data");
+        if (!data)
+            return -1;
+        strcpy(data, base);
+        strcat(data, ".sigmf-data");
         FILE *g = popen("gnuplot 2>&1", "w");
         if (!g) {
+            free(data);
             fprintf(stderr, "sdrnet: --plot needs gnuplot (apt-get install gnuplot-nox)\n");
             return -1;
         }
         fprintf(g, "set terminal pngcairo size 1200,%zu font ',10'\n", 220 + 230 * m->n_plot);
-        fprintf(g, "set output '%s'\n", png);
+        fputs("set output ", g);
+        put_gp_quoted(g, png);
+        fputc('\n', g);
         fprintf(g, "set multiplot layout %zu,1 title 'medium %s: bursts as received "
                    "(%.1f dB SNR, %.3g S/s)'\n", m->n_plot, m->fg->name, m->fg->snr_db,
                 r->fg->sample_rate);
@@ -1222,15 +1250,18 @@ static int plot_media(run *r)
         for (size_t k = 0; k < m->n_plot; k++) {
             const plot_burst *b = &m->plot[k];
             fprintf(g, "set title '%s'\n", b->label);
-            fprintf(g, "plot '%s.sigmf-data' binary format='%%float%%float' skip=%llu "
+            fputs("plot ", g);
+            put_gp_quoted(g, data);
+            fprintf(g, " binary format='%%float%%float' skip=%llu "
                        "record=%llu using ($0/%.17g*1e3):1 with lines lw 1 title 'I', "
                        "'' binary format='%%float%%float' skip=%llu record=%llu "
                        "using ($0/%.17g*1e3):2 with lines lw 1 title 'Q'\n",
-                    base, (unsigned long long)(b->start * 8), (unsigned long long)b->count,
+                    (unsigned long long)(b->start * 8), (unsigned long long)b->count,
                     r->fg->sample_rate, (unsigned long long)(b->start * 8),
                     (unsigned long long)b->count, r->fg->sample_rate);
         }
         fprintf(g, "unset multiplot\n");
+        free(data);
         if (pclose(g) != 0) {
             fprintf(stderr, "sdrnet: gnuplot failed to draw %s\n", png);
             rc = -1;
