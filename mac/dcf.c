@@ -43,6 +43,8 @@ struct sn_dcf {
 
     /* timing [ns] */
     sn_time_t slot, sifs, ack_len, decode;
+    sn_time_t cca;   /* the radio's carrier sense latency (+ preamble
+                      * detection when it has no energy detector) */
     sn_time_t probe; /* carrier sensed this long before a slot boundary */
     unsigned difs_slots;
 
@@ -116,7 +118,6 @@ void sn_dcf_config_default(sn_dcf_config *c)
     c->cw_max = 1023;
     c->retry_limit = 7;
     c->queue_len = 64;
-    c->turnaround = 16;
     c->rate_control = 1;
     c->fixed_rate = -1;
     c->ack_all_unicast = 0;
@@ -188,17 +189,35 @@ sn_dcf *sn_dcf_create(const sn_dcf_config *cfg, sn_sched *s, sn_pktpool *pool, s
     if (cfg->fixed_rate >= 0)
         d->def_rate = (sn_phy_rate)cfg->fixed_rate;
 
-    /* timing from the PHY */
+    /* timing from the radio (carrier sense latency, turnaround) and the
+     * modem (decode delay) */
     sn_modem_timing t;
     sn_modem_get_timing(d->modem, &t);
-    d->slot = samples_ns(d, (double)t.detect + cfg->turnaround);
-    if (d->slot <= 0)
-        d->slot = 1;
+    double cca = info->cca_latency >= 0.0 ? info->cca_latency : 0.0; /* NaN: 0 */
+    double turn = info->turnaround >= 0.0 ? info->turnaround : 0.0;
+    if (cca > SN_DCF_MAX_RADIO_NS || turn > SN_DCF_MAX_RADIO_NS) {
+        SN_ERROR(MOD, "radio latency out of range (cca %.0f ns, turnaround %.0f ns)", cca, turn);
+        goto fail;
+    }
+    /* a radio without an energy detector: the fallback, preamble
+     * detection, sees a burst only once the modem has `detect` samples */
+    if (sn_radio_carrier(sn_phy_radio(phy), sn_sched_now(s), NULL) < 0)
+        cca += (double)t.detect * 1e9 / d->fs;
+    /* whole sample periods, at least 2: the channel is sensed one sample
+     * before each boundary (probe) and a burst is seen from its first
+     * sample, so a burst started at a boundary is seen by the next probe */
+    double slot_samples = ceil((cca + turn) * d->fs / 1e9 - 1e-9);
+    d->slot = samples_ns(d, slot_samples < 2.0 ? 2.0 : slot_samples);
+    d->cca = (sn_time_t)ceil(cca);
     d->decode = samples_ns(d, t.decode_delay);
     /* one sample period before the boundary: the medium's carrier works on
      * whole samples, so a burst starting at the boundary is not yet seen */
     d->probe = (sn_time_t)ceil(1e9 / d->fs);
-    d->sifs = samples_ns(d, (double)t.decode_delay + cfg->turnaround);
+    /* the receiver has the frame decode_delay after its end and needs the
+     * turnaround to answer; at least one sample */
+    d->sifs = d->decode + (sn_time_t)ceil(turn);
+    if (d->sifs < d->probe)
+        d->sifs = d->probe;
     d->difs_slots = (unsigned)((d->sifs + d->slot - 1) / d->slot) + 2;
     d->ack_len = sn_dcf_airtime(d, 0, d->def_rate);
     d->cw = cfg->cw_min;
@@ -437,8 +456,10 @@ static void transmit(sn_dcf *d, sn_time_t now)
         return;
     }
     sn_time_t end = now + sn_dcf_airtime(d, len, rate);
-    /* 802.11's ACKTimeout: the ACK must have started by SIFS + a slot */
-    d->ack_start_deadline = end + d->sifs + d->slot;
+    /* 802.11's ACKTimeout (SIFS + slot + aRxPHYStartDelay): the ACK must
+     * have started by SIFS + a slot, and our carrier sense needs its
+     * latency to see it (on a USB radio, most of a slot) */
+    d->ack_start_deadline = end + d->sifs + d->slot + d->cca;
     d->ack_hard_deadline = d->ack_start_deadline + d->ack_len + d->decode + d->slot;
     d->state = ST_WAIT_ACK;
 }

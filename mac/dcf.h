@@ -17,14 +17,24 @@
  *                ACK: the hash of the station being acknowledged, so an ACK
  *                is only taken by the station that waits for it
  *
- * Timing is derived from the PHY (sn_modem_get_timing, burst lengths) and
- * the sample rate:
- *   slot  = detect + turnaround            (a burst started one slot ago is
- *                                            seen by every carrier sense)
- *   SIFS  = decode_delay + turnaround      (the receiver has the frame)
+ * Timing is derived from the radio (sn_radio_info: cca_latency,
+ * turnaround), the modem (sn_modem_get_timing, burst lengths) and the
+ * sample rate, as 802.11 builds its slot from aCCATime and
+ * aRxTxTurnaroundTime:
+ *   slot  = cca_latency + turnaround       (a burst started one slot ago is
+ *                                            seen by every carrier sense),
+ *           rounded up to whole samples, at least 2 (the probe below plus
+ *           the burst's first sample); propagation is not added (0 on the
+ *           simulated medium unless a channel delay is set; metres on a
+ *           bench). A radio whose sn_radio_carrier fails (no energy
+ *           detector) gets the modem's preamble-detection latency added.
+ *           Fields that do not apply (NaN: a file) count 0.
+ *   SIFS  = decode_delay + turnaround      (the receiver has the frame),
+ *           at least one sample
  *   DIFS  = SIFS rounded up to slots + 2 slots
  *   ACK timeout: the ACK must have *started* SIFS + 1 slot after the data
- *   burst ended (802.11's ACKTimeout); if the medium is busy then, the
+ *   burst ended and be seen by then + cca_latency (802.11's ACKTimeout:
+ *   SIFS + slot + aRxPHYStartDelay); if the medium is busy then, the
  *   station waits for the end of that burst (at most one ACK length more).
  *
  * Access: every station senses the channel one sample before each slot
@@ -80,12 +90,16 @@ unsigned sn_dcf_addr_hash(const sn_mac_addr *a);
 
 typedef struct sn_dcf sn_dcf;
 
+/* Largest radio cca_latency or turnaround sn_dcf_create accepts [ns]
+ * (1 s: beyond any real device; keeps the slot arithmetic far from
+ * overflow). */
+#define SN_DCF_MAX_RADIO_NS 1e9
+
 typedef struct sn_dcf_config {
     unsigned cw_min;        /* [slots] initial contention window, 2^k - 1 (15) */
     unsigned cw_max;        /* [slots] largest window, 2^k - 1 (1023) */
     unsigned retry_limit;   /* retransmissions after the first attempt (7) */
     unsigned queue_len;     /* [frames] waiting to be sent (64) */
-    unsigned turnaround;    /* [samples] radio rx->tx turnaround (16) */
     int rate_control;       /* 1: per-destination rate adaptation (mac/ratectl);
                              * 0: every frame at fixed_rate */
     int fixed_rate;         /* sn_phy_rate, or -1 for the PHY's default rate;
@@ -122,8 +136,8 @@ typedef void (*sn_dcf_event_fn)(void *user, const char *what, const char *line);
  * counts. `own` is this station's MAC address;
  * `pool` supplies ACK bursts and retransmission copies; `seed` seeds the
  * backoff (and test-hook) random streams. NULL on bad config (cw_min or
- * cw_max not 2^k - 1, cw_min > cw_max, queue_len 0, fixed_rate out of range)
- * or allocation failure. */
+ * cw_max not 2^k - 1, cw_min > cw_max, queue_len 0, fixed_rate out of range),
+ * a radio latency above SN_DCF_MAX_RADIO_NS, or allocation failure. */
 sn_dcf *sn_dcf_create(const sn_dcf_config *cfg, sn_sched *s, sn_pktpool *pool, sn_phy *phy,
                       const sn_modem_config *modem, const sn_mac_addr *own, uint64_t seed);
 /* NULL-safe; frees queued frames and cancels its events (destroy it before

@@ -24,7 +24,10 @@
  *    a file, or another negative error. sim delivers through the scheduler
  *    and poll returns 0.
  *  - Carrier sense: sn_radio_carrier() tells whether the channel is busy
- *    now (energy above threshold), for the MAC's CSMA.
+ *    now (energy above threshold), for the MAC's CSMA. How late it can
+ *    see a burst, and how long the radio takes from receive to transmit,
+ *    are in sn_radio_info (cca_latency, turnaround): a MAC's slot time is
+ *    made of them.
  *  - Errors: every overflow, underflow, timeout and late burst is counted
  *    (sn_radio_counters) and logged once per kind per second; none is
  *    fatal. An unplugged or missing device is an error from open, with a
@@ -66,6 +69,18 @@ typedef struct sn_radio_info {
     double freq_hz;         /* [Hz] centre frequency, NaN if unknown */
     int can_tx, can_rx;     /* 1 if the radio can transmit / receive */
     int timed_tx;           /* 1 if bursts start at `at` exactly */
+    /* What a MAC's slot is made of (802.11's aCCATime and
+     * aRxTxTurnaroundTime), as the backend really is, conservative:
+     *  cca_latency  [ns] from the first sample of a burst reaching the
+     *               antenna until sn_radio_carrier() can report it busy
+     *               (detector averaging, sample transport to the host);
+     *  turnaround   [ns] from a decision to transmit, taken on the
+     *               channel as sensed, until the burst's first sample is
+     *               on the air (rx->tx switching, transmit path latency).
+     * NaN where it does not apply (a file: nothing else transmits into it,
+     * so no carrier to sense); a MAC then uses its own floor. */
+    double cca_latency;
+    double turnaround;
 } sn_radio_info;
 
 typedef struct sn_radio_counters {

@@ -276,7 +276,10 @@ sn_radio *sn_radio_file_open(const char *path, const sn_radio_config *cfg, sn_sc
         return NULL;
     }
     f->name = f->path_copy;
-    sn_radio_info info = {.backend = "file", .freq_hz = cfg->freq_hz};
+    /* a file has no carrier to sense and no switching: cca_latency and
+     * turnaround do not apply (NaN) */
+    sn_radio_info info = {
+        .backend = "file", .freq_hz = cfg->freq_hz, .cca_latency = NAN, .turnaround = NAN};
     sn_iq_format fmt;
     int raw = sn_iq_format_from_path(path, &fmt) == SN_OK;
     char base[4096];

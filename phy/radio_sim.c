@@ -118,6 +118,8 @@ sn_radio *sn_radio_sim_create(sn_medium *m)
     info.freq_hz = NAN; /* the medium has no centre frequency */
     info.can_tx = info.can_rx = 1;
     info.timed_tx = 1;
+    info.cca_latency = SN_RADIO_SIM_CCA_SAMPLES * 1e9 / info.sample_rate;
+    info.turnaround = SN_RADIO_SIM_TURNAROUND_SAMPLES * 1e9 / info.sample_rate;
     sn_radio *radio = sn_radio_new(&sim_ops, r, &info);
     if (!radio)
         return NULL; /* sn_radio_new called sim_destroy: detached and freed */

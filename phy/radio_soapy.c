@@ -624,6 +624,41 @@ static int configure(soapy_radio *s, const sn_radio_config *cfg, int has_rx, int
     return SN_OK;
 }
 
+/* Carrier sense latency [ns], conservative. soapy_carrier judges the power
+ * of the last block handed up, so a burst is seen once a block is mostly
+ * burst: up to two ring blocks after its first sample (it may start at the
+ * end of one), plus the device's own transfer buffer (the rx stream's MTU:
+ * a USB transfer is delivered whole; HackRF's are 128 Ki samples), plus
+ * SOAPY_HOST_NS for the poll loop and the host's scheduling. */
+#define SOAPY_HOST_NS (2 * SN_NS_PER_MS)
+/* HackRF-style half-duplex turnaround [ns]: the receive stream is stopped,
+ * the transmit stream started (libhackrf stops and restarts its USB
+ * transfers and switches the converter), which takes milliseconds; 20 ms
+ * is a conservative bound that also covers a loaded host. */
+#define SOAPY_HALF_DUPLEX_NS (20 * SN_NS_PER_MS)
+
+static double soapy_cca_latency(const soapy_radio *s)
+{
+    if (!s->rx || !s->ring || !(s->rate > 0))
+        return NAN; /* transmit only: nothing to sense */
+    size_t mtu = SoapySDRDevice_getStreamMTU(s->dev, s->rx);
+    double blocks = 2.0 * (double)sn_iq_ring_block_len(s->ring);
+    return (blocks + (double)mtu) / s->rate * 1e9 + (double)SOAPY_HOST_NS;
+}
+
+/* Receive-to-transmit turnaround [ns], conservative: a burst written now
+ * waits behind the device's transmit buffer (one MTU) and the host's USB
+ * latency; a half-duplex device also switches its converter. */
+static double soapy_turnaround(const soapy_radio *s)
+{
+    if (!s->tx || !(s->rate > 0))
+        return NAN; /* receive only: it never transmits */
+    double t = (double)s->tx_mtu / s->rate * 1e9 + (double)SOAPY_HOST_NS;
+    if (s->half_duplex)
+        t += (double)SOAPY_HALF_DUPLEX_NS;
+    return t;
+}
+
 /* Split ARGS into our keys and the device's; *dev_args is SoapySDR-owned. */
 static int split_args(const char *args, double *ring_ms, int *half_duplex, int *is_hackrf,
                       char **dev_args)
@@ -805,6 +840,8 @@ sn_radio *sn_radio_soapy_open(const char *args, const sn_radio_config *cfg, sn_s
 
     double freq = SoapySDRDevice_getFrequency(s->dev, has_rx ? SOAPY_SDR_RX : SOAPY_SDR_TX, 0);
     sn_radio_info info = {
+        .cca_latency = soapy_cca_latency(s),
+        .turnaround = soapy_turnaround(s),
         .backend = "soapy",
         .sample_rate = s->rate,
         .freq_hz = freq > 0 ? freq : NAN,

@@ -1,7 +1,8 @@
 /* mac/dcf: CSMA/CA on the virtual clock with real PHYs on one simulated
  * medium: ACK and retry, duplicate suppression over a lossy link, the
  * contention window doubling and its reset, broadcast without ACK, the
- * retry-limit drop, deferral to a burst on the air, malformed input. */
+ * retry-limit drop, deferral to a burst on the air, malformed input; the
+ * slot and SIFS made of the radio's CCA latency and turnaround. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,14 +178,129 @@ static void test_timing(void)
     sn_modem *m = sn_modem_create(NULL, FS, NULL, NULL);
     sn_modem_timing mt;
     sn_modem_get_timing(m, &mt);
-    /* slot covers preamble detection; SIFS the decode delay; DIFS = SIFS + 2 slots or more */
-    CHECK(t.slot >= (sn_time_t)llround(mt.detect * 1e9 / FS));
-    CHECK(t.sifs >= (sn_time_t)llround(mt.decode_delay * 1e9 / FS));
+    const sn_radio_info *ri = sn_radio_get_info(n.st[0].radio);
+    /* slot = the radio's CCA latency + turnaround (whole samples), not the
+     * modem's preamble detection: the sim radio has an energy detector */
+    CHECK_EQ_INT(t.slot,
+                 (sn_time_t)llround((SN_RADIO_SIM_CCA_SAMPLES + SN_RADIO_SIM_TURNAROUND_SAMPLES) *
+                                    1e9 / FS));
+    CHECK(t.slot >= (sn_time_t)floor(ri->cca_latency + ri->turnaround));
+    CHECK(t.slot < (sn_time_t)llround(mt.detect * 1e9 / FS));
+    /* SIFS: the decode delay + the turnaround; DIFS = SIFS + 2 slots or more */
+    CHECK_EQ_INT(t.sifs, (sn_time_t)llround(mt.decode_delay * 1e9 / FS) +
+                             (sn_time_t)ceil(ri->turnaround));
     CHECK(t.difs >= t.sifs + 2 * t.slot);
+    CHECK(t.difs < t.sifs + 3 * t.slot);
     CHECK_EQ_INT(t.ack, (sn_time_t)llround(sn_modem_burst_len(m, 0, sn_modem_rate(m)) * 1e9 / FS));
     CHECK_EQ_INT(t.cw, 15);
     sn_modem_destroy(m);
     net_free(&n);
+}
+
+/* A stand-in radio backend with chosen latencies and carrier answer. */
+typedef struct fake_radio {
+    int carrier_rc;
+} fake_radio;
+
+static int fake_tx(void *impl, const sn_cf32 *iq, size_t n, sn_time_t at)
+{
+    (void)impl;
+    (void)iq;
+    (void)n;
+    (void)at;
+    return SN_OK;
+}
+
+static int fake_carrier(void *impl, sn_time_t now, double *power_db)
+{
+    const fake_radio *f = impl;
+    (void)now;
+    if (power_db)
+        *power_db = NAN;
+    return f->carrier_rc;
+}
+
+static void fake_counters(const void *impl, sn_radio_counters *c)
+{
+    (void)impl;
+    memset(c, 0, sizeof *c);
+}
+
+static void fake_destroy(void *impl) { free(impl); }
+
+static const sn_radio_ops fake_ops = {
+    .tx = fake_tx,
+    .carrier = fake_carrier,
+    .counters = fake_counters,
+    .destroy = fake_destroy,
+};
+
+/* The dcf's timing on a fake radio: 1 created (timing in *t), 0 refused. */
+static int timing_on(double cca, double turn, int carrier_rc, sn_dcf_timing *t)
+{
+    sn_sched *s = sn_sched_create();
+    sn_pktpool *pool = sn_pktpool_create(16, 2048);
+    fake_radio *f = calloc(1, sizeof *f);
+    sn_radio *r = NULL;
+    sn_phy *phy = NULL;
+    sn_dcf *d = NULL;
+    int ok = 0;
+    if (f) {
+        f->carrier_rc = carrier_rc;
+        sn_radio_info info = {.backend = "fake", .sample_rate = FS, .freq_hz = NAN,
+                              .can_tx = 1, .can_rx = 1, .timed_tx = 1,
+                              .cca_latency = cca, .turnaround = turn};
+        r = sn_radio_new(&fake_ops, f, &info); /* owns f from here */
+    }
+    if (s && pool && r) {
+        sn_phy_config pc;
+        sn_phy_config_default(&pc);
+        phy = sn_phy_create(&pc, s, pool, r, NULL, NULL, NULL);
+        sn_mac_addr a = {{2, 0, 0, 0, 0, 9}};
+        d = phy ? sn_dcf_create(NULL, s, pool, phy, &pc.modem, &a, 1) : NULL;
+        if (d) {
+            sn_dcf_get_timing(d, t);
+            ok = 1;
+        }
+    }
+    sn_dcf_destroy(d);
+    sn_phy_destroy(phy);
+    sn_radio_destroy(r);
+    sn_pktpool_destroy(pool);
+    sn_sched_destroy(s);
+    return ok;
+}
+
+static void test_timing_from_radio(void)
+{
+    sn_modem_timing mt;
+    sn_modem *m = sn_modem_create(NULL, FS, NULL, NULL);
+    CHECK(m != NULL);
+    sn_modem_get_timing(m, &mt);
+    sn_modem_destroy(m);
+    const sn_time_t us = 1000;
+    sn_dcf_timing t;
+    /* a slow device (a USB SDR): slot and SIFS follow it */
+    CHECK(timing_on(12e6, 25e6, 0, &t));
+    CHECK_EQ_INT(t.slot, 37000 * us);
+    CHECK_EQ_INT(t.sifs, (sn_time_t)llround(mt.decode_delay * 1e9 / FS) + 25000 * us);
+    CHECK_EQ_INT(t.difs_slots, 3);
+    /* fractions of a sample are rounded up to whole samples */
+    CHECK(timing_on(2500.0, 1200.0, 0, &t));
+    CHECK_EQ_INT(t.slot, 4 * us);
+    /* nearly nothing: the floor of 2 samples (probe + first sample) */
+    CHECK(timing_on(0.0, 0.0, 0, &t));
+    CHECK_EQ_INT(t.slot, 2 * us);
+    CHECK(t.sifs >= 1 * us);
+    /* NaN (a file: not applicable) counts 0 */
+    CHECK(timing_on(NAN, NAN, 0, &t));
+    CHECK_EQ_INT(t.slot, 2 * us);
+    /* no energy detector: preamble detection's latency is added */
+    CHECK(timing_on(3e3, 5e3, SN_ERR_UNSUPP, &t));
+    CHECK_EQ_INT(t.slot, (sn_time_t)(mt.detect + 8) * us);
+    /* absurd latencies are refused, not overflowed */
+    CHECK(!timing_on(2e9, 0.0, 0, &t));
+    CHECK(!timing_on(0.0, INFINITY, 0, &t));
 }
 
 static void test_ack_and_retry(void)
@@ -396,6 +512,7 @@ int main(void)
 {
     TEST_RUN(test_ctrl_word);
     TEST_RUN(test_timing);
+    TEST_RUN(test_timing_from_radio);
     TEST_RUN(test_ack_and_retry);
     TEST_RUN(test_lossy_dedup);
     TEST_RUN(test_backoff_and_retry_limit);

@@ -1,6 +1,6 @@
 /* phy/radio_sim: sim radios on one medium behind the phy: the radio
- * contract (info, counters, timed and late bursts, blocks with their gap
- * flag, carrier sense), and what the physics of the medium does to frames:
+ * contract (info with its CCA latency and turnaround, counters, timed and
+ * late bursts, blocks with their gap flag, carrier sense), and what the physics of the medium does to frames:
  * two equal-power overlapping bursts are both lost, a burst 10 dB stronger
  * survives an overlapping weaker one (capture effect), and a radio that is
  * transmitting does not hear a burst arriving meanwhile (half-duplex). */
@@ -142,6 +142,10 @@ static void test_contract(void)
     const sn_radio_info *info = sn_radio_get_info(a);
     CHECK(info && !strcmp(info->backend, "sim"));
     CHECK(info->sample_rate == FS && info->can_tx && info->can_rx && info->timed_tx);
+    /* what a MAC's slot is made of [ns], as declared */
+    CHECK_NEAR(info->cca_latency, SN_RADIO_SIM_CCA_SAMPLES * 1e9 / FS, 1e-6);
+    CHECK_NEAR(info->turnaround, SN_RADIO_SIM_TURNAROUND_SAMPLES * 1e9 / FS, 1e-6);
+    CHECK(info->cca_latency >= 1e9 / FS && info->turnaround > 0);
     CHECK_EQ_INT(sn_medium_set_link(m, 0, 1, 15.0, 0.0), SN_OK);
 
     blocks bb = {0};
@@ -158,6 +162,12 @@ static void test_contract(void)
     CHECK_EQ_INT(sn_radio_carrier(b, 2 * SN_NS_PER_MS + 100 * 1000, &pw), 1);
     CHECK_NEAR(pw, SN_MEDIUM_NOISE_DB + 10 * log10(1 + pow(10, 1.5)), 1e-6);
     CHECK_EQ_INT(sn_radio_carrier(b, 5 * SN_NS_PER_MS, NULL), 0);
+    /* the declared CCA latency holds: idle the sample before the burst,
+     * busy within cca_latency of its first sample (the medium's detector
+     * is faster: busy from that very sample) */
+    CHECK_EQ_INT(sn_radio_carrier(b, 2 * SN_NS_PER_MS - (sn_time_t)(1e9 / FS), NULL), 0);
+    CHECK_EQ_INT(sn_radio_carrier(b, 2 * SN_NS_PER_MS + (sn_time_t)info->cca_latency, NULL), 1);
+    CHECK_EQ_INT(sn_radio_carrier(b, 2 * SN_NS_PER_MS, NULL), 1);
     CHECK_EQ_INT(sn_radio_carrier(a, 2 * SN_NS_PER_MS + 100 * 1000, NULL), 0); /* own */
     CHECK_EQ_INT(sn_radio_poll(a, 0), 0); /* sim delivers through the scheduler */
     sn_sched_run(s, 20 * SN_NS_PER_MS, 0);
