@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mac/dcf.h"
 #include "mac/frame.h"
 #include "net/arp_wire.h"
 #include "net/icmp_wire.h"
@@ -144,4 +145,17 @@ char *sn_describe_frame(const uint8_t *frame, size_t len, int has_fcs, char *out
         app(out, outlen, &pos, "ethertype 0x%04x, %zu bytes", eh.ethertype, dl);
     }
     return out;
+}
+
+char *sn_describe_burst(const uint8_t *frame, size_t len, uint32_t ctrl, char *out,
+                        size_t outlen)
+{
+    if (len == 0 && sn_dcf_ctrl_type(ctrl) == SN_DCF_T_ACK) {
+        /* in no pcap (not an Ethernet frame): the narrative, the SigMF
+         * annotations and sdrnet rx are where an ACK shows */
+        if (outlen)
+            snprintf(out, outlen, "ACK seq %u (header only)", sn_dcf_ctrl_seq(ctrl));
+        return out;
+    }
+    return sn_describe_frame(frame, len, 1, out, outlen);
 }

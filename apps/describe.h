@@ -12,6 +12,13 @@
  * fails: malformed input is summarised as such. Returns out. */
 char *sn_describe_frame(const uint8_t *frame, size_t len, int has_fcs, char *out, size_t outlen);
 
+/* Summarise a received burst: `ctrl` is the MAC control word from its PHY
+ * header. A header-only burst that the radio MAC sent as an ACK is
+ * "ACK seq N (header only)"; anything else is sn_describe_frame's summary
+ * of the frame (FCS included). Returns out. */
+char *sn_describe_burst(const uint8_t *frame, size_t len, uint32_t ctrl, char *out,
+                        size_t outlen);
+
 /* Bytes as groups of 8 bits, MSB first, separated by spaces
  * ("01001000 01100101"); at most `max_bytes` bytes, then "...". */
 char *sn_describe_bits(const uint8_t *data, size_t len, size_t max_bytes, char *out,

@@ -356,13 +356,10 @@ static void on_burst(void *user, int tx, const uint8_t *frame, size_t len,
      * narrative */
     char label[160], desc[240];
     unsigned type = sn_dcf_ctrl_type(st->ctrl);
+    sn_describe_burst(frame, len, st->ctrl, label, sizeof label);
     if (len == 0 && type == SN_DCF_T_ACK) {
-        /* a header-only burst: in no pcap (not an Ethernet frame), so the
-         * narrative and the SigMF annotation are where an ACK shows */
-        snprintf(label, sizeof label, "ACK seq %u (header only)", sn_dcf_ctrl_seq(st->ctrl));
         snprintf(desc, sizeof desc, "%s  [MAC control word 0x%08x]", label, (unsigned)st->ctrl);
     } else {
-        sn_describe_frame(frame, len, 1, label, sizeof label);
         if (type == SN_DCF_T_DATA || type == SN_DCF_T_DATA_NOACK)
             snprintf(desc, sizeof desc, "%s  [%s seq %u%s, %s]", label,
                      type == SN_DCF_T_DATA ? "ack requested," : "no ack,",

@@ -138,7 +138,7 @@ static void on_frame(void *user, const uint8_t *frame, size_t len, const sn_phy_
     if (s.crc_ok && sn_eth_check(frame, len) == SN_ETH_OK)
         sn_pcap_tap_write(c->mac_tap, t, frame, len - SN_ETH_FCS_LEN);
     char desc[200];
-    sn_describe_frame(frame, len, 1, desc, sizeof desc);
+    sn_describe_burst(frame, len, st->ctrl, desc, sizeof desc);
     uint64_t idx = c->ok + c->bad;
     if (c->json) {
         json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:s, s:b, s:s}", "index", (json_int_t)idx,
