@@ -8,9 +8,10 @@
  * eight rates and a header-only burst, each annotated, through a channel
  * with a frequency offset of 1.3 kHz (0.13 % of fs), a DC offset, and noise
  * at 25 dB SNR per sample, all from fixed seeds. The frames' bytes and ctrl
- * words follow kat_frame() below, which tests/unit/test_kat.c repeats: the
- * test decodes the committed recording and compares. Regenerate (and
- * commit) the recording only when the waveform changes on purpose.
+ * words follow kat_frame() in tests/unit/sn_kat.h, which
+ * tests/unit/test_kat.c shares: the test decodes the committed recording
+ * and compares. Regenerate (and commit) the recording only when the
+ * waveform changes on purpose.
  *
  * The fuzz seeds: a header-only burst, a short QPSK frame, and that frame
  * with NaNs in it, each as the fuzz target reads them (one byte of chunk
@@ -25,27 +26,13 @@
 #include "core/rng.h"
 #include "phy/modem.h"
 #include "phy/sigmf.h"
+/* relative: this tool is built without the unit tests' include path */
+#include "../unit/sn_kat.h"
 
 #define FS 1e6          /* [S/s] */
-#define KAT_LEN 64      /* [bytes] per frame */
 #define KAT_GAP 400     /* [samples] of noise between bursts */
 #define KAT_CFO 1300.0  /* [Hz] */
 #define KAT_SNR 25.0    /* [dB] per sample, burst power SN_OFDM_TX_POWER = 0.05 */
-
-/* Frame k (k = 0..7 at rate k; k = 8 the header-only burst): its bytes
- * (KAT_LEN of them, 0 for k = 8) and ctrl word. Repeated in test_kat.c. */
-static size_t kat_frame(unsigned k, uint8_t *out, uint32_t *ctrl)
-{
-    static const char text[] = "sdrnet OFDM known answer, frame ";
-    *ctrl = 0x4b415400u | k; /* "KAT" k */
-    if (k >= SN_RATE_COUNT)
-        return 0;
-    for (size_t i = 0; i < KAT_LEN; i++)
-        out[i] = (uint8_t)(k * 37u + i * 11u + (i >> 3));
-    memcpy(out, text, sizeof text - 1);
-    out[sizeof text - 1] = (uint8_t)('0' + k);
-    return KAT_LEN;
-}
 
 static int write_kat(const char *base)
 {

@@ -19,124 +19,19 @@
 #include "net/udp_wire.h"
 #include "sn_test.h"
 
-#include "sn_wire.h"
+#include "sn_net.h"
 
-#define MAX_IF 3
+#define BIG 2048 /* [bytes] kept of the last datagram */
 
-typedef struct node {
-    sn_pktpool *pool;
-    wire_end end[MAX_IF];
-    sn_netif *nif[MAX_IF];
-    sn_ip4 addr[MAX_IF];
-    size_t n_if;
-    sn_ipv4 *ip;
-    sn_udp *udp;
-    sn_udp_sock *sock; /* port 5000 */
-    int got;
-    uint8_t last[2048];
-    size_t last_len;
-    sn_ip4 last_src;
-} node;
+typedef net_node node;
 
 static sn_sched *sched;
 static node A, R, B;
 
-static sn_ip4 ip4(const char *s)
-{
-    sn_ip4 a = 0;
-    sn_ip4_parse(s, &a);
-    return a;
-}
-
-static uint64_t ip_stat(const node *n, const char *name)
-{
-    sn_stat s[SN_STATS_MAX];
-    return sn_test_stat(s, sn_ipv4_stats(n->ip, s, SN_STATS_MAX), name);
-}
-
-static void on_udp(void *user, sn_udp_sock *s, sn_ip4 src, uint16_t sport, sn_ip4 dst,
-                   const uint8_t *data, size_t len, const sn_pkt_meta *meta)
-{
-    (void)s, (void)sport, (void)dst, (void)meta;
-    node *n = user;
-    n->got++;
-    n->last_len = len < sizeof n->last ? len : sizeof n->last;
-    memcpy(n->last, data, n->last_len);
-    n->last_src = src;
-}
-
-static void node_init(node *n)
-{
-    memset(n, 0, sizeof *n);
-    n->pool = sn_pktpool_create(128, 2048);
-    n->ip = sn_ipv4_create(sched, n->pool);
-    n->udp = sn_udp_create(n->ip, n->pool, NULL, 7);
-    n->sock = sn_udp_open(n->udp, 5000, on_udp, n, "t", NULL);
-    CHECK(n->pool && n->ip && n->udp && n->sock);
-}
-
-/* Add interface k with MAC aa:bb:cc:dd:<id>:<k>, address "a.b.c.d/len". */
-static void node_if(node *n, uint8_t id, const char *cidr, unsigned mtu)
-{
-    size_t k = n->n_if++;
-    wire_end *e = &n->end[k];
-    e->s = sched;
-    sn_pktq_init(&e->inflight, 256);
-    sn_netif_config c = {.name = "eth", .mtu = mtu,
-                         .mac = {{0xaa, 0xbb, 0xcc, 0xdd, id, (uint8_t)k}}};
-    n->nif[k] = sn_netif_create(&c, wire_send, e, NULL);
-    e->nif = n->nif[k];
-    int len;
-    sn_ip4_parse_prefix(cidr, &n->addr[k], &len);
-    CHECK_EQ_INT(sn_ipv4_add_iface(n->ip, n->nif[k], n->addr[k], len, NULL), (int)k);
-}
-
-static void link_ends(node *a, size_t ka, node *b, size_t kb)
-{
-    a->end[ka].peer = &b->end[kb];
-    b->end[kb].peer = &a->end[ka];
-}
-
-static void node_fini(node *n)
-{
-    sn_udp_destroy(n->udp);
-    sn_ipv4_destroy(n->ip);
-    for (size_t k = 0; k < n->n_if; k++) {
-        sn_netif_destroy(n->nif[k]);
-        sn_pktq_clear(&n->end[k].inflight);
-    }
-    CHECK_EQ_INT(sn_pktpool_in_use(n->pool), 0); /* nothing leaked */
-    sn_pktpool_destroy(n->pool);
-}
-
-/* A 192.168.1.10/24 -- R (192.168.1.1 | 192.168.2.1, forwarding) -- B
- * 192.168.2.20/24; R's far side has MTU `far_mtu`. */
-static void setup(unsigned far_mtu)
-{
-    sched = sn_sched_create();
-    node_init(&A);
-    node_init(&R);
-    node_init(&B);
-    node_if(&A, 0x0a, "192.168.1.10/24", 1500);
-    node_if(&R, 0x01, "192.168.1.1/24", 1500);
-    node_if(&R, 0x01, "192.168.2.1/24", far_mtu);
-    node_if(&B, 0x0b, "192.168.2.20/24", far_mtu);
-    link_ends(&A, 0, &R, 0);
-    link_ends(&R, 1, &B, 0);
-    sn_ipv4_set_forwarding(R.ip, 1);
-    CHECK_EQ_INT(sn_ipv4_set_default_gw(A.ip, ip4("192.168.1.1")), SN_OK);
-    CHECK_EQ_INT(sn_ipv4_set_default_gw(B.ip, ip4("192.168.2.1")), SN_OK);
-}
-
-static void teardown(void)
-{
-    node_fini(&A);
-    node_fini(&R);
-    node_fini(&B);
-    sn_sched_destroy(sched);
-}
-
-static void run_for(sn_time_t dt) { sn_sched_run(sched, sn_sched_now(sched) + dt, 0); }
+/* A -- R -- B (sn_net.h); the R-B link has MTU `far_mtu` [bytes]. */
+static void setup(unsigned far_mtu) { sched = net_setup(&A, &R, &B, far_mtu, BIG); }
+static void teardown(void) { net_teardown(sched, &A, &R, &B); }
+static void run_for(sn_time_t dt) { net_run_for(sched, dt); }
 
 /* A UDP datagram 5000 -> dst:5000 sent with explicit IP options. */
 static int send_udp(node *n, sn_ip4 dst, const uint8_t *data, size_t len,
@@ -159,14 +54,14 @@ static const uint8_t *last_ip(const wire_end *e) { return e->last + SN_ETH_HDR_L
 static void test_forward_udp(void)
 {
     setup(1500);
-    sn_ip4 b = ip4("192.168.2.20"), a = ip4("192.168.1.10");
+    sn_ip4 b = net_ip4("192.168.2.20"), a = net_ip4("192.168.1.10");
     CHECK_EQ_INT(sn_udp_sendto(A.sock, b, 5000, "through", 7), SN_OK);
     run_for(SN_NS_PER_S);
     CHECK_EQ_INT(B.got, 1);
     CHECK_EQ_INT(B.last_len, 7);
     CHECK(memcmp(B.last, "through", 7) == 0);
     CHECK_EQ_INT(B.last_src, a);
-    CHECK_EQ_INT(ip_stat(&R, "forwarded"), 1);
+    CHECK_EQ_INT(net_ip_stat(&R, "forwarded"), 1);
     /* hop 1: A's MAC -> R's first interface, TTL 64 */
     const uint8_t *f = A.end[0].last;
     CHECK_MEM(f, sn_netif_mac(R.nif[0])->b, 6);
@@ -190,9 +85,9 @@ static void test_forward_udp(void)
     CHECK_EQ_INT(sn_udp_sendto(B.sock, a, 5000, "back", 4), SN_OK);
     run_for(SN_NS_PER_S);
     CHECK_EQ_INT(A.got, 1);
-    CHECK_EQ_INT(ip_stat(&R, "forwarded"), 2);
+    CHECK_EQ_INT(net_ip_stat(&R, "forwarded"), 2);
     /* a host (forwarding off) does not forward: counted */
-    CHECK_EQ_INT(ip_stat(&A, "forwarded"), 0);
+    CHECK_EQ_INT(net_ip_stat(&A, "forwarded"), 0);
     teardown();
 }
 
@@ -226,19 +121,19 @@ static void test_incremental_checksum_property(void)
 static void test_ttl_exceeded_and_no_route(void)
 {
     setup(1500);
-    sn_ip4 b = ip4("192.168.2.20");
+    sn_ip4 b = net_ip4("192.168.2.20");
     /* TTL 1 reaches R but would leave with 0: Time Exceeded from R's
      * address on A's side (RFC 1812 4.3.2.4) */
     sn_ipv4_tx_opts o = {.ttl = 1};
     CHECK_EQ_INT(send_udp(&A, b, (const uint8_t *)"x", 1, &o), SN_OK);
     run_for(SN_NS_PER_S);
     CHECK_EQ_INT(B.got, 0);
-    CHECK_EQ_INT(ip_stat(&R, "drop_ttl_exceeded"), 1);
+    CHECK_EQ_INT(net_ip_stat(&R, "drop_ttl_exceeded"), 1);
     sn_udp_error e;
     CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
     CHECK_EQ_INT(e.type, SN_ICMP_TIME_EXCEEDED);
     CHECK_EQ_INT(e.code, SN_ICMP_TTL_EXCEEDED);
-    CHECK_EQ_INT(e.from, ip4("192.168.1.1"));
+    CHECK_EQ_INT(e.from, net_ip4("192.168.1.1"));
     CHECK_EQ_INT(e.dst, b);
     /* TTL 2 gets through with 1 left; local delivery ignores TTL */
     o.ttl = 2;
@@ -248,22 +143,22 @@ static void test_ttl_exceeded_and_no_route(void)
     CHECK_EQ_INT(last_ip(&R.end[1])[8], 1);
     /* TTL 1 to the router itself is delivered (IP-03) */
     o.ttl = 1;
-    CHECK_EQ_INT(send_udp(&A, ip4("192.168.1.1"), (const uint8_t *)"z", 1, &o), SN_OK);
+    CHECK_EQ_INT(send_udp(&A, net_ip4("192.168.1.1"), (const uint8_t *)"z", 1, &o), SN_OK);
     run_for(SN_NS_PER_S);
     CHECK_EQ_INT(R.got, 1);
     /* no route on R: Net Unreachable */
-    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("172.16.0.1"), 5000, "n", 1), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, net_ip4("172.16.0.1"), 5000, "n", 1), SN_OK);
     run_for(SN_NS_PER_S);
-    CHECK_EQ_INT(ip_stat(&R, "drop_no_route"), 1);
+    CHECK_EQ_INT(net_ip_stat(&R, "drop_no_route"), 1);
     CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
     CHECK_EQ_INT(e.type, SN_ICMP_DEST_UNREACH);
     CHECK_EQ_INT(e.code, SN_ICMP_NET_UNREACH);
-    CHECK_EQ_INT(e.from, ip4("192.168.1.1"));
+    CHECK_EQ_INT(e.from, net_ip4("192.168.1.1"));
     /* a host without a route refuses locally */
-    CHECK_EQ_INT(sn_udp_sendto(B.sock, ip4("172.16.0.1"), 5000, "n", 1), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(B.sock, net_ip4("172.16.0.1"), 5000, "n", 1), SN_OK);
     sn_ipv4_set_default_gw(B.ip, 0);
-    CHECK_EQ_INT(sn_udp_sendto(B.sock, ip4("172.16.0.1"), 5000, "n", 1), SN_ERR_NOENT);
-    CHECK_EQ_INT(ip_stat(&B, "drop_no_route"), 1);
+    CHECK_EQ_INT(sn_udp_sendto(B.sock, net_ip4("172.16.0.1"), 5000, "n", 1), SN_ERR_NOENT);
+    CHECK_EQ_INT(net_ip_stat(&B, "drop_no_route"), 1);
     run_for(SN_NS_PER_S);
     teardown();
 }
@@ -275,21 +170,21 @@ static void test_host_unreachable(void)
 {
     setup(1500);
     sn_udp_error e;
-    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("192.168.2.99"), 5000, "g", 1), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, net_ip4("192.168.2.99"), 5000, "g", 1), SN_OK);
     run_for(5 * SN_NS_PER_S);
-    CHECK_EQ_INT(ip_stat(&R, "drop_host_unreachable"), 1);
+    CHECK_EQ_INT(net_ip_stat(&R, "drop_host_unreachable"), 1);
     CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
     CHECK_EQ_INT(e.type, SN_ICMP_DEST_UNREACH);
     CHECK_EQ_INT(e.code, SN_ICMP_HOST_UNREACH);
-    CHECK_EQ_INT(e.from, ip4("192.168.1.1"));
-    CHECK_EQ_INT(e.dst, ip4("192.168.2.99"));
+    CHECK_EQ_INT(e.from, net_ip4("192.168.1.1"));
+    CHECK_EQ_INT(e.dst, net_ip4("192.168.2.99"));
     /* on A's own network: A's stack tells A's socket */
-    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("192.168.1.99"), 5000, "h", 1), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, net_ip4("192.168.1.99"), 5000, "h", 1), SN_OK);
     run_for(5 * SN_NS_PER_S);
-    CHECK_EQ_INT(ip_stat(&A, "drop_host_unreachable"), 1);
+    CHECK_EQ_INT(net_ip_stat(&A, "drop_host_unreachable"), 1);
     CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
     CHECK_EQ_INT(e.code, SN_ICMP_HOST_UNREACH);
-    CHECK_EQ_INT(e.dst, ip4("192.168.1.99"));
+    CHECK_EQ_INT(e.dst, net_ip4("192.168.1.99"));
     teardown();
 }
 
@@ -311,20 +206,20 @@ static uint64_t arp_unresolved(const node *n)
 static void test_unreachable_reentry_and_martians(void)
 {
     setup(1500);
-    sn_ip4 ghost = ip4("192.168.2.99");
+    sn_ip4 ghost = net_ip4("192.168.2.99");
     sn_pkt *p = sn_pkt_alloc_tx(A.pool);
     memcpy(sn_pkt_put(p, 12), "\x13\x88\x13\x88\x00\x0c\x00\x00spf!", 12); /* UDP, no csum */
     CHECK_EQ_INT(sn_ipv4_output(A.ip, ghost, ghost, SN_IPPROTO_UDP, p, NULL), SN_OK);
     run_for(10 * SN_NS_PER_S);
     CHECK(arp_unresolved(&R) >= 1);
-    CHECK_EQ_INT(ip_stat(&R, "drop_host_unreachable"), arp_unresolved(&R));
+    CHECK_EQ_INT(net_ip_stat(&R, "drop_host_unreachable"), arp_unresolved(&R));
     /* 127/8 and 0/8 destinations stay put */
-    uint64_t fwd = ip_stat(&R, "forwarded"), mart = ip_stat(&R, "drop_fwd_broadcast");
-    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("127.0.0.1"), 5000, "l", 1), SN_OK);
-    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("0.1.2.3"), 5000, "z", 1), SN_OK);
+    uint64_t fwd = net_ip_stat(&R, "forwarded"), mart = net_ip_stat(&R, "drop_fwd_broadcast");
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, net_ip4("127.0.0.1"), 5000, "l", 1), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, net_ip4("0.1.2.3"), 5000, "z", 1), SN_OK);
     run_for(SN_NS_PER_S);
-    CHECK_EQ_INT(ip_stat(&R, "forwarded"), fwd);
-    CHECK_EQ_INT(ip_stat(&R, "drop_fwd_broadcast"), mart + 2);
+    CHECK_EQ_INT(net_ip_stat(&R, "forwarded"), fwd);
+    CHECK_EQ_INT(net_ip_stat(&R, "drop_fwd_broadcast"), mart + 2);
     teardown();
 }
 
@@ -337,7 +232,7 @@ static void fill(uint8_t *p, size_t n)
 static void test_small_mtu_fragment_or_frag_needed(void)
 {
     setup(576);
-    sn_ip4 b = ip4("192.168.2.20");
+    sn_ip4 b = net_ip4("192.168.2.20");
     static uint8_t data[1400];
     fill(data, sizeof data);
     /* resolve every hop first: ARP queues few packets per address */
@@ -353,39 +248,39 @@ static void test_small_mtu_fragment_or_frag_needed(void)
     CHECK(memcmp(B.last, data, sizeof data) == 0);
     CHECK_EQ_INT(R.end[1].sent - frames_before, 3); /* 1428 bytes in 552-byte pieces */
     CHECK(R.end[1].max_len <= 576 + SN_ETH_HDR_LEN + SN_ETH_FCS_LEN);
-    CHECK_EQ_INT(ip_stat(&R, "fragments_created"), 3);
-    CHECK_EQ_INT(ip_stat(&B, "rx_fragments"), 3);
-    CHECK_EQ_INT(ip_stat(&B, "rx_reassembled"), 1);
-    CHECK_EQ_INT(ip_stat(&B, "drop_reass"), 0);
+    CHECK_EQ_INT(net_ip_stat(&R, "fragments_created"), 3);
+    CHECK_EQ_INT(net_ip_stat(&B, "rx_fragments"), 3);
+    CHECK_EQ_INT(net_ip_stat(&B, "rx_reassembled"), 1);
+    CHECK_EQ_INT(net_ip_stat(&B, "drop_reass"), 0);
     /* DF set: Frag Needed with the next-hop MTU, from R's A-side address */
     sn_ipv4_tx_opts o = {.df = 1};
     CHECK_EQ_INT(send_udp(&A, b, data, sizeof data, &o), SN_OK);
     run_for(SN_NS_PER_S);
     CHECK_EQ_INT(B.got, 2);
-    CHECK_EQ_INT(ip_stat(&R, "drop_frag_needed"), 1);
+    CHECK_EQ_INT(net_ip_stat(&R, "drop_frag_needed"), 1);
     sn_udp_error e;
     CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
     CHECK_EQ_INT(e.type, SN_ICMP_DEST_UNREACH);
     CHECK_EQ_INT(e.code, SN_ICMP_FRAG_NEEDED);
     CHECK_EQ_INT(e.extra, 576);
-    CHECK_EQ_INT(e.from, ip4("192.168.1.1"));
+    CHECK_EQ_INT(e.from, net_ip4("192.168.1.1"));
     /* local output on B's 576 link: refused when fragmentation is off and
      * with DF... */
     sn_ipv4_set_local_fragmentation(B.ip, 0);
-    CHECK_EQ_INT(sn_udp_sendto(B.sock, ip4("192.168.1.10"), 5000, data, sizeof data),
+    CHECK_EQ_INT(sn_udp_sendto(B.sock, net_ip4("192.168.1.10"), 5000, data, sizeof data),
                  SN_ERR_RANGE);
-    CHECK_EQ_INT(send_udp(&B, ip4("192.168.1.10"), data, sizeof data, &o), SN_ERR_RANGE);
-    CHECK_EQ_INT(ip_stat(&B, "drop_tx_too_big"), 2);
+    CHECK_EQ_INT(send_udp(&B, net_ip4("192.168.1.10"), data, sizeof data, &o), SN_ERR_RANGE);
+    CHECK_EQ_INT(net_ip_stat(&B, "drop_tx_too_big"), 2);
     /* ...fragmented when allowed (the default); A reassembles (R forwards
      * 3 fragments) */
     sn_ipv4_set_local_fragmentation(B.ip, 1);
-    CHECK_EQ_INT(sn_udp_sendto(B.sock, ip4("192.168.1.10"), 5000, data, sizeof data), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(B.sock, net_ip4("192.168.1.10"), 5000, data, sizeof data), SN_OK);
     run_for(SN_NS_PER_S);
     CHECK_EQ_INT(A.got, 1);
     CHECK_EQ_INT(A.last_len, sizeof data);
     CHECK(memcmp(A.last, data, sizeof data) == 0);
-    CHECK_EQ_INT(ip_stat(&B, "fragments_created"), 3);
-    CHECK_EQ_INT(ip_stat(&A, "rx_reassembled"), 1);
+    CHECK_EQ_INT(net_ip_stat(&B, "fragments_created"), 3);
+    CHECK_EQ_INT(net_ip_stat(&A, "rx_reassembled"), 1);
     teardown();
 }
 
@@ -394,7 +289,7 @@ static void test_small_mtu_fragment_or_frag_needed(void)
 static void test_reassembly_timeout(void)
 {
     setup(1500);
-    sn_ip4 b = ip4("192.168.2.20");
+    sn_ip4 b = net_ip4("192.168.2.20");
     CHECK_EQ_INT(sn_udp_sendto(A.sock, b, 5000, "p", 1), SN_OK); /* resolve */
     run_for(SN_NS_PER_S);
     static uint8_t data[1400];
@@ -403,7 +298,7 @@ static void test_reassembly_timeout(void)
     uint8_t *u = sn_pkt_put(p, SN_UDP_HDR_LEN + sizeof data);
     memcpy(u + SN_UDP_HDR_LEN, data, sizeof data);
     sn_udp_hdr uh = {.sport = 5000, .dport = 5000, .len = (uint16_t)(8 + sizeof data)};
-    sn_ip4 a = ip4("192.168.1.10");
+    sn_ip4 a = net_ip4("192.168.1.10");
     sn_udp_emit(u, &uh, a, b);
     uint8_t *ih = sn_pkt_push(p, 20);
     sn_ipv4_hdr h = {.total_len = (uint16_t)sn_pkt_len(p), .id = 77, .ttl = 64,
@@ -420,10 +315,10 @@ static void test_reassembly_timeout(void)
                                  sn_sched_now(sched)),
                  SN_OK);
     run_for(59 * SN_NS_PER_S);
-    CHECK_EQ_INT(ip_stat(&B, "rx_fragments"), 1);
-    CHECK_EQ_INT(ip_stat(&B, "drop_reass_timeout"), 0);
+    CHECK_EQ_INT(net_ip_stat(&B, "rx_fragments"), 1);
+    CHECK_EQ_INT(net_ip_stat(&B, "drop_reass_timeout"), 0);
     run_for(2 * SN_NS_PER_S);
-    CHECK_EQ_INT(ip_stat(&B, "drop_reass_timeout"), 1);
+    CHECK_EQ_INT(net_ip_stat(&B, "drop_reass_timeout"), 1);
     CHECK_EQ_INT(B.got, 1);
     sn_udp_error e;
     CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
@@ -440,20 +335,20 @@ static void test_broadcasts_not_forwarded(void)
     /* limited broadcast, R's A-side directed broadcast (local to R), the
      * far side's directed broadcast, and multicast */
     CHECK_EQ_INT(sn_udp_sendto(A.sock, 0xFFFFFFFFu, 5000, "b", 1), SN_OK);
-    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("192.168.1.255"), 5000, "b", 1), SN_OK);
-    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("192.168.2.255"), 5000, "b", 1), SN_OK);
-    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("224.0.0.9"), 5000, "b", 1), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, net_ip4("192.168.1.255"), 5000, "b", 1), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, net_ip4("192.168.2.255"), 5000, "b", 1), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, net_ip4("224.0.0.9"), 5000, "b", 1), SN_OK);
     run_for(SN_NS_PER_S);
     CHECK_EQ_INT(R.got, 2); /* the two broadcasts of its own network */
     CHECK_EQ_INT(B.got, 0);
     CHECK_EQ_INT(R.end[1].sent, far); /* nothing crossed */
-    CHECK_EQ_INT(ip_stat(&R, "forwarded"), 0);
-    CHECK_EQ_INT(ip_stat(&R, "drop_fwd_broadcast"), 2);
+    CHECK_EQ_INT(net_ip_stat(&R, "forwarded"), 0);
+    CHECK_EQ_INT(net_ip_stat(&R, "drop_fwd_broadcast"), 2);
     /* a unicast datagram for B inside a link-layer broadcast */
     sn_pkt *p = sn_pkt_alloc_tx(A.pool);
     uint8_t *u = sn_pkt_put(p, SN_UDP_HDR_LEN + 1);
     sn_udp_hdr uh = {.sport = 5000, .dport = 5000, .len = 9};
-    sn_ip4 a = ip4("192.168.1.10"), b = ip4("192.168.2.20");
+    sn_ip4 a = net_ip4("192.168.1.10"), b = net_ip4("192.168.2.20");
     u[8] = 'x';
     sn_udp_emit(u, &uh, a, b);
     uint8_t *ih = sn_pkt_push(p, 20);
@@ -462,7 +357,7 @@ static void test_broadcasts_not_forwarded(void)
     sn_ipv4_emit(ih, &h);
     sn_netif_output(A.nif[0], &sn_mac_broadcast, SN_ETHERTYPE_IPV4, p, sn_sched_now(sched));
     run_for(SN_NS_PER_S);
-    CHECK_EQ_INT(ip_stat(&R, "drop_link_broadcast"), 1);
+    CHECK_EQ_INT(net_ip_stat(&R, "drop_link_broadcast"), 1);
     CHECK_EQ_INT(R.end[1].sent, far);
     CHECK_EQ_INT(B.got, 0);
     teardown();
@@ -474,26 +369,30 @@ static void test_broadcasts_not_forwarded(void)
 static void test_lpm_s4_router1(void)
 {
     sched = sn_sched_create();
-    node_init(&A);
-    node_init(&R);
-    node_if(&A, 0x0a, "192.168.1.10/24", 1500);
-    node_if(&R, 0x01, "192.168.1.1/24", 1500);
-    node_if(&R, 0x01, "10.255.12.1/24", 1500);
-    node_if(&R, 0x01, "10.255.1.1/24", 1500);
-    link_ends(&A, 0, &R, 0);
+    net_node_init(&A, sched, BIG);
+    net_node_init(&R, sched, BIG);
+    net_node_if(&A, 0x0a, "192.168.1.10/24", 1500);
+    net_node_if(&R, 0x01, "192.168.1.1/24", 1500);
+    net_node_if(&R, 0x01, "10.255.12.1/24", 1500);
+    net_node_if(&R, 0x01, "10.255.1.1/24", 1500);
+    net_link(&A, 0, &R, 0);
     sn_ipv4_set_forwarding(R.ip, 1);
-    CHECK_EQ_INT(sn_ipv4_set_default_gw(A.ip, ip4("192.168.1.1")), SN_OK);
-    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, ip4("192.168.2.0"), 24, ip4("10.255.12.2")), SN_OK);
-    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, ip4("10.0.0.0"), 16, ip4("10.255.1.254")), SN_OK);
+    CHECK_EQ_INT(sn_ipv4_set_default_gw(A.ip, net_ip4("192.168.1.1")), SN_OK);
+    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, net_ip4("192.168.2.0"), 24, net_ip4("10.255.12.2")),
+                 SN_OK);
+    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, net_ip4("10.0.0.0"), 16, net_ip4("10.255.1.254")), SN_OK);
     /* refused: next hop on no connected network, host bits, duplicate */
-    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, ip4("172.16.0.0"), 12, ip4("10.9.9.9")), SN_ERR_NOENT);
-    CHECK_EQ_INT(sn_ipv4_set_default_gw(R.ip, ip4("10.9.9.9")), SN_ERR_NOENT);
-    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, ip4("10.0.0.1"), 16, ip4("10.255.1.254")), SN_ERR_INVAL);
-    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, ip4("10.0.0.0"), 16, ip4("10.255.1.254")), SN_ERR_EXIST);
+    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, net_ip4("172.16.0.0"), 12, net_ip4("10.9.9.9")),
+                 SN_ERR_NOENT);
+    CHECK_EQ_INT(sn_ipv4_set_default_gw(R.ip, net_ip4("10.9.9.9")), SN_ERR_NOENT);
+    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, net_ip4("10.0.0.1"), 16, net_ip4("10.255.1.254")),
+                 SN_ERR_INVAL);
+    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, net_ip4("10.0.0.0"), 16, net_ip4("10.255.1.254")),
+                 SN_ERR_EXIST);
     sn_route rt[8];
     CHECK_EQ_INT(sn_ipv4_routes(R.ip, rt, 8), 5); /* 3 connected + 2 static */
-    CHECK_EQ_INT(rt[0].prefix, ip4("10.0.0.0"));
-    CHECK_EQ_INT(rt[0].next_hop, ip4("10.255.1.254"));
+    CHECK_EQ_INT(rt[0].prefix, net_ip4("10.0.0.0"));
+    CHECK_EQ_INT(rt[0].next_hop, net_ip4("10.255.1.254"));
     CHECK_EQ_INT(rt[0].ifindex, 2);
     CHECK_EQ_INT(sn_ipv4_routes(A.ip, rt, 8), 2); /* connected + default */
     CHECK_EQ_INT(rt[0].prefix_len, 0);
@@ -508,24 +407,24 @@ static void test_lpm_s4_router1(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint64_t sent = R.end[cases[i].out_if].sent;
-        CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4(cases[i].dst), 5000, "q", 1), SN_OK);
+        CHECK_EQ_INT(sn_udp_sendto(A.sock, net_ip4(cases[i].dst), 5000, "q", 1), SN_OK);
         run_for(100 * SN_NS_PER_MS);
         CHECK_EQ_INT(R.end[cases[i].out_if].sent, sent + 1);
         const uint8_t *f = R.end[cases[i].out_if].last;
         CHECK_EQ_INT(sn_get_be16(f + 12), SN_ETHERTYPE_ARP);
-        CHECK_EQ_INT(sn_get_be32(f + SN_ETH_HDR_LEN + 24), ip4(cases[i].next_hop));
+        CHECK_EQ_INT(sn_get_be32(f + SN_ETH_HDR_LEN + 24), net_ip4(cases[i].next_hop));
     }
-    CHECK_EQ_INT(ip_stat(&R, "forwarded"), 3);
+    CHECK_EQ_INT(net_ip_stat(&R, "forwarded"), 3);
     /* 172.16.0.1 matches nothing on R1 (no default route there) */
-    CHECK_EQ_INT(sn_udp_sendto(A.sock, ip4("172.16.0.1"), 5000, "q", 1), SN_OK);
+    CHECK_EQ_INT(sn_udp_sendto(A.sock, net_ip4("172.16.0.1"), 5000, "q", 1), SN_OK);
     run_for(SN_NS_PER_S);
-    CHECK_EQ_INT(ip_stat(&R, "drop_no_route"), 1);
+    CHECK_EQ_INT(net_ip_stat(&R, "drop_no_route"), 1);
     sn_udp_error e;
     CHECK_EQ_INT(sn_udp_sock_error(A.sock, &e), 1);
     CHECK_EQ_INT(e.code, SN_ICMP_NET_UNREACH);
     run_for(20 * SN_NS_PER_S); /* let ARP give up on the silent next hops */
-    node_fini(&A);
-    node_fini(&R);
+    net_node_fini(&A);
+    net_node_fini(&R);
     sn_sched_destroy(sched);
 }
 

@@ -11,24 +11,10 @@
 #include "core/err.h"
 #include "phy/modem.h"
 #include "phy/sigmf.h"
+#include "sn_kat.h"
 #include "sn_test.h"
 
-#define KAT_LEN 64
 #define NKAT (SN_RATE_COUNT + 1)
-
-/* The same as make_kat.c's. */
-static size_t kat_frame(unsigned k, uint8_t *out, uint32_t *ctrl)
-{
-    static const char text[] = "sdrnet OFDM known answer, frame ";
-    *ctrl = 0x4b415400u | k;
-    if (k >= SN_RATE_COUNT)
-        return 0;
-    for (size_t i = 0; i < KAT_LEN; i++)
-        out[i] = (uint8_t)(k * 37u + i * 11u + (i >> 3));
-    memcpy(out, text, sizeof text - 1);
-    out[sizeof text - 1] = (uint8_t)('0' + k);
-    return KAT_LEN;
-}
 
 typedef struct got {
     int n;

@@ -18,55 +18,19 @@
 #include "net/udp.h"
 #include "sn_test.h"
 
-#include "sn_wire.h"
+#include "sn_net.h"
 
-#define MAX_IF 2
-#define MAX_LINES 64
 #define BIG 65507 /* [bytes] largest echo payload: 65535 - 20 - 8 */
 
-typedef struct node {
-    sn_pktpool *pool;
-    wire_end end[MAX_IF];
-    sn_netif *nif[MAX_IF];
-    sn_ip4 addr[MAX_IF];
-    size_t n_if;
-    sn_ipv4 *ip;
-    sn_icmp *icmp;
-    sn_udp *udp;
-    sn_udp_sock *sock; /* port 5000 */
-    /* last echo reply / UDP datagram */
-    int replies, got;
-    uint16_t reply_seq;
-    uint8_t *last; /* BIG bytes */
-    size_t last_len;
-} node;
+typedef net_node node;
 
 static sn_sched *sched;
 static node A, R, B;
 
-static sn_ip4 ip4(const char *s)
-{
-    sn_ip4 a = 0;
-    sn_ip4_parse(s, &a);
-    return a;
-}
-
-static uint64_t ip_stat(const node *n, const char *name)
-{
-    sn_stat s[SN_STATS_MAX];
-    return sn_test_stat(s, sn_ipv4_stats(n->ip, s, SN_STATS_MAX), name);
-}
-static uint64_t icmp_stat(const node *n, const char *name)
-{
-    sn_stat s[SN_STATS_MAX];
-    return sn_test_stat(s, sn_icmp_stats(n->icmp, s, SN_STATS_MAX), name);
-}
-
-static void keep(node *n, const uint8_t *data, size_t len)
-{
-    n->last_len = len < BIG ? len : BIG;
-    memcpy(n->last, data, n->last_len);
-}
+/* A -- R -- B (sn_net.h); the R-B link has MTU `far_mtu` [bytes]. */
+static void setup(unsigned far_mtu) { sched = net_setup(&A, &R, &B, far_mtu, BIG); }
+static void teardown(void) { net_teardown(sched, &A, &R, &B); }
+static void run_for(sn_time_t dt) { net_run_for(sched, dt); }
 
 static void on_echo(void *user, sn_ip4 from, uint16_t id, uint16_t seq, const uint8_t *data,
                     size_t len, sn_time_t rx_time, const sn_pkt_meta *meta)
@@ -75,94 +39,8 @@ static void on_echo(void *user, sn_ip4 from, uint16_t id, uint16_t seq, const ui
     node *n = user;
     n->replies++;
     n->reply_seq = seq;
-    keep(n, data, len);
+    net_keep(n, data, len);
 }
-
-static void on_udp(void *user, sn_udp_sock *s, sn_ip4 src, uint16_t sport, sn_ip4 dst,
-                   const uint8_t *data, size_t len, const sn_pkt_meta *meta)
-{
-    (void)s, (void)src, (void)sport, (void)dst, (void)meta;
-    node *n = user;
-    n->got++;
-    keep(n, data, len);
-}
-
-static void node_init(node *n)
-{
-    memset(n, 0, sizeof *n);
-    n->pool = sn_pktpool_create(128, 2048);
-    n->ip = sn_ipv4_create(sched, n->pool);
-    n->icmp = n->ip ? sn_ipv4_icmp(n->ip) : NULL;
-    n->udp = sn_udp_create(n->ip, n->pool, NULL, 7);
-    n->sock = sn_udp_open(n->udp, 5000, on_udp, n, "t", NULL);
-    n->last = malloc(BIG);
-    CHECK(n->pool && n->ip && n->udp && n->sock && n->last);
-}
-
-/* Interface k with MAC aa:bb:cc:dd:<id>:<k>, address "a.b.c.d/len". */
-static void node_if(node *n, uint8_t id, const char *cidr, unsigned mtu)
-{
-    size_t k = n->n_if++;
-    wire_end *e = &n->end[k];
-    e->s = sched;
-    e->min_len = SIZE_MAX;
-    sn_pktq_init(&e->inflight, 256);
-    sn_netif_config c = {.name = "eth", .mtu = mtu,
-                         .mac = {{0xaa, 0xbb, 0xcc, 0xdd, id, (uint8_t)k}}};
-    n->nif[k] = sn_netif_create(&c, wire_send, e, NULL);
-    e->nif = n->nif[k];
-    int len;
-    sn_ip4_parse_prefix(cidr, &n->addr[k], &len);
-    CHECK_EQ_INT(sn_ipv4_add_iface(n->ip, n->nif[k], n->addr[k], len, NULL), (int)k);
-}
-
-static void link_ends(node *a, size_t ka, node *b, size_t kb)
-{
-    a->end[ka].peer = &b->end[kb];
-    b->end[kb].peer = &a->end[ka];
-}
-
-static void node_fini(node *n)
-{
-    sn_udp_destroy(n->udp);
-    sn_ipv4_destroy(n->ip);
-    for (size_t k = 0; k < n->n_if; k++) {
-        sn_netif_destroy(n->nif[k]);
-        sn_pktq_clear(&n->end[k].inflight);
-    }
-    CHECK_EQ_INT(sn_pktpool_in_use(n->pool), 0); /* nothing leaked */
-    sn_pktpool_destroy(n->pool);
-    free(n->last);
-}
-
-/* A 192.168.1.10/24 -- R (192.168.1.1 | 192.168.2.1, forwarding) -- B
- * 192.168.2.20/24; the R-B link has MTU `far_mtu`. */
-static void setup(unsigned far_mtu)
-{
-    sched = sn_sched_create();
-    node_init(&A);
-    node_init(&R);
-    node_init(&B);
-    node_if(&A, 0x0a, "192.168.1.10/24", 1500);
-    node_if(&R, 0x01, "192.168.1.1/24", 1500);
-    node_if(&R, 0x01, "192.168.2.1/24", far_mtu);
-    node_if(&B, 0x0b, "192.168.2.20/24", far_mtu);
-    link_ends(&A, 0, &R, 0);
-    link_ends(&R, 1, &B, 0);
-    sn_ipv4_set_forwarding(R.ip, 1);
-    CHECK_EQ_INT(sn_ipv4_set_default_gw(A.ip, ip4("192.168.1.1")), SN_OK);
-    CHECK_EQ_INT(sn_ipv4_set_default_gw(B.ip, ip4("192.168.2.1")), SN_OK);
-}
-
-static void teardown(void)
-{
-    node_fini(&A);
-    node_fini(&R);
-    node_fini(&B);
-    sn_sched_destroy(sched);
-}
-
-static void run_for(sn_time_t dt) { sn_sched_run(sched, sn_sched_now(sched) + dt, 0); }
 
 static void fill(uint8_t *p, size_t n, unsigned seed)
 {
@@ -194,32 +72,32 @@ static void test_large_echo(void)
     }
     fill(payload, BIG, 5);
     CHECK_EQ_INT(sn_icmp_echo_bind(A.icmp, 0x77, on_echo, &A), SN_OK);
-    sn_ip4 b = ip4("192.168.2.20");
+    sn_ip4 b = net_ip4("192.168.2.20");
     /* a small one first: ARP resolves every hop (ARP queues only a few
      * packets per unresolved neighbour, not a 45-fragment datagram) */
     echo_exact(&A, b, payload, 56, 1);
 
-    uint64_t a_frags = ip_stat(&A, "fragments_created");
-    uint64_t b_frags = ip_stat(&B, "fragments_created");
+    uint64_t a_frags = net_ip_stat(&A, "fragments_created");
+    uint64_t b_frags = net_ip_stat(&B, "fragments_created");
     echo_exact(&A, b, payload, 4000, 2);
     /* 4008 bytes of ICMP in 1480-byte pieces: 3 fragments each way */
-    CHECK_EQ_INT(ip_stat(&A, "fragments_created") - a_frags, 3);
-    CHECK_EQ_INT(ip_stat(&B, "fragments_created") - b_frags, 3);
+    CHECK_EQ_INT(net_ip_stat(&A, "fragments_created") - a_frags, 3);
+    CHECK_EQ_INT(net_ip_stat(&B, "fragments_created") - b_frags, 3);
 
     echo_exact(&A, b, payload, BIG, 3);
     /* 65515 bytes of ICMP: 44 full 1480-byte fragments and a last one */
-    CHECK_EQ_INT(ip_stat(&A, "fragments_created") - a_frags, 3 + 45);
-    CHECK_EQ_INT(ip_stat(&B, "fragments_created") - b_frags, 3 + 45);
-    CHECK_EQ_INT(ip_stat(&A, "rx_reassembled"), 2);
-    CHECK_EQ_INT(ip_stat(&B, "rx_reassembled"), 2);
-    CHECK_EQ_INT(icmp_stat(&B, "tx_echo_replies"), 3);
-    CHECK_EQ_INT(icmp_stat(&B, "drop_tx_error"), 0);
+    CHECK_EQ_INT(net_ip_stat(&A, "fragments_created") - a_frags, 3 + 45);
+    CHECK_EQ_INT(net_ip_stat(&B, "fragments_created") - b_frags, 3 + 45);
+    CHECK_EQ_INT(net_ip_stat(&A, "rx_reassembled"), 2);
+    CHECK_EQ_INT(net_ip_stat(&B, "rx_reassembled"), 2);
+    CHECK_EQ_INT(net_icmp_stat(&B, "tx_echo_replies"), 3);
+    CHECK_EQ_INT(net_icmp_stat(&B, "drop_tx_error"), 0);
     /* no frame ever exceeded the MTU (Ethernet header + 1500 + FCS) */
     CHECK_EQ_INT(A.end[0].max_len, SN_ETH_HDR_LEN + 1500 + SN_ETH_FCS_LEN);
     CHECK_EQ_INT(B.end[0].max_len, SN_ETH_HDR_LEN + 1500 + SN_ETH_FCS_LEN);
     /* one byte more than IPv4 can carry is refused, counted */
     CHECK_EQ_INT(sn_icmp_ping(A.icmp, b, 0x77, 4, payload, BIG + 1), SN_ERR_RANGE);
-    CHECK_EQ_INT(icmp_stat(&A, "drop_tx_error"), 1);
+    CHECK_EQ_INT(net_icmp_stat(&A, "drop_tx_error"), 1);
 
     /* to ourselves: built whole and looped back, answered the same way */
     echo_exact(&A, A.addr[0], payload, BIG, 5);
@@ -249,10 +127,10 @@ static void test_large_echo_small_mtu(void)
     uint8_t payload[4000];
     fill(payload, sizeof payload, 1);
     CHECK_EQ_INT(sn_icmp_echo_bind(A.icmp, 0x77, on_echo, &A), SN_OK);
-    sn_ip4 b = ip4("192.168.2.20");
+    sn_ip4 b = net_ip4("192.168.2.20");
     echo_exact(&A, b, payload, 56, 1);
     echo_exact(&A, b, payload, sizeof payload, 2);
-    CHECK(ip_stat(&R, "fragments_created") >= 6);
+    CHECK(net_ip_stat(&R, "fragments_created") >= 6);
     CHECK_EQ_INT(B.end[0].max_len, SN_ETH_HDR_LEN + 572 + SN_ETH_FCS_LEN); /* 20 + 69 * 8 */
     sn_icmp_echo_unbind(A.icmp, 0x77);
     teardown();
@@ -260,28 +138,7 @@ static void test_large_echo_small_mtu(void)
 
 /* ---- the ping app ---- */
 
-typedef struct lines {
-    char text[MAX_LINES][160];
-    size_t n;
-} lines;
-
-static void on_line(void *user, const char *line)
-{
-    lines *l = user;
-    if (l->n < MAX_LINES)
-        snprintf(l->text[l->n++], sizeof l->text[0], "%s", line);
-}
-
-/* 1 if some line contains `s`. */
-static int has_line(const lines *l, const char *s)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (strstr(l->text[i], s))
-            return 1;
-    return 0;
-}
-
-static size_t count_lines(const lines *l, const char *s)
+static size_t count_lines(const net_lines *l, const char *s)
 {
     size_t k = 0;
     for (size_t i = 0; i < l->n; i++)
@@ -290,13 +147,13 @@ static size_t count_lines(const lines *l, const char *s)
 }
 
 static sn_ping *start_ping(const char *dst, unsigned count, size_t size, uint16_t id,
-                           sn_time_t timeout, lines *l)
+                           sn_time_t timeout, net_lines *l)
 {
-    sn_ping_config c = {.dst = ip4(dst), .count = count, .interval = SN_NS_PER_S,
+    sn_ping_config c = {.dst = net_ip4(dst), .count = count, .interval = SN_NS_PER_S,
                         .start = sn_sched_now(sched), .size = size, .timeout = timeout,
                         .id = id};
     int err = -1;
-    sn_ping *p = sn_ping_create(&c, sched, A.icmp, on_line, l, &err);
+    sn_ping *p = sn_ping_create(&c, sched, A.icmp, net_on_line, l, &err);
     CHECK(p != NULL);
     CHECK_EQ_INT(err, SN_OK);
     return p;
@@ -305,7 +162,7 @@ static sn_ping *start_ping(const char *dst, unsigned count, size_t size, uint16_
 static void test_ping_app_large(void)
 {
     setup(1500);
-    static lines l;
+    static net_lines l;
     memset(&l, 0, sizeof l);
     /* resolve ARP first (see test_large_echo) */
     sn_ping *warm = start_ping("192.168.2.20", 1, 56, 0x100, SN_NS_PER_S, &l);
@@ -319,11 +176,11 @@ static void test_ping_app_large(void)
     CHECK_EQ_INT(r.transmitted, 2);
     CHECK_EQ_INT(r.received, 2);
     CHECK_EQ_INT(r.errors, 0);
-    CHECK(has_line(&l, "PING 192.168.2.20 (192.168.2.20) 65507(65535) bytes of data."));
-    CHECK(has_line(&l, "65515 bytes from 192.168.2.20: icmp_seq=1 time="));
-    CHECK(has_line(&l, "65515 bytes from 192.168.2.20: icmp_seq=2 time="));
-    CHECK(!has_line(&l, "wrong data"));
-    CHECK(has_line(&l, "2 packets transmitted, 2 received, 0% packet loss"));
+    CHECK(net_has_line(&l, "PING 192.168.2.20 (192.168.2.20) 65507(65535) bytes of data."));
+    CHECK(net_has_line(&l, "65515 bytes from 192.168.2.20: icmp_seq=1 time="));
+    CHECK(net_has_line(&l, "65515 bytes from 192.168.2.20: icmp_seq=2 time="));
+    CHECK(!net_has_line(&l, "wrong data"));
+    CHECK(net_has_line(&l, "2 packets transmitted, 2 received, 0% packet loss"));
     sn_ping_destroy(p);
     teardown();
 }
@@ -333,7 +190,7 @@ static void test_ping_app_large(void)
 static void test_ping_host_unreachable(void)
 {
     setup(1500);
-    static lines l;
+    static net_lines l;
     memset(&l, 0, sizeof l);
     sn_ping *p = start_ping("192.168.2.99", 3, 56, 0x200, 5 * SN_NS_PER_S, &l);
     run_for(12 * SN_NS_PER_S);
@@ -342,11 +199,11 @@ static void test_ping_host_unreachable(void)
     CHECK_EQ_INT(r.transmitted, 3);
     CHECK_EQ_INT(r.received, 0);
     CHECK_EQ_INT(r.errors, 3);
-    CHECK(has_line(&l, "From 192.168.1.1 icmp_seq=1 Destination Host Unreachable"));
-    CHECK(has_line(&l, "From 192.168.1.1 icmp_seq=2 Destination Host Unreachable"));
-    CHECK(has_line(&l, "From 192.168.1.1 icmp_seq=3 Destination Host Unreachable"));
-    CHECK(has_line(&l, "3 packets transmitted, 0 received, +3 errors, 100% packet loss"));
-    CHECK(!has_line(&l, "rtt min"));
+    CHECK(net_has_line(&l, "From 192.168.1.1 icmp_seq=1 Destination Host Unreachable"));
+    CHECK(net_has_line(&l, "From 192.168.1.1 icmp_seq=2 Destination Host Unreachable"));
+    CHECK(net_has_line(&l, "From 192.168.1.1 icmp_seq=3 Destination Host Unreachable"));
+    CHECK(net_has_line(&l, "3 packets transmitted, 0 received, +3 errors, 100% packet loss"));
+    CHECK(!net_has_line(&l, "rtt min"));
     sn_ping_destroy(p);
 
     memset(&l, 0, sizeof l);
@@ -354,8 +211,8 @@ static void test_ping_host_unreachable(void)
     run_for(8 * SN_NS_PER_S);
     sn_ping_get_result(p, &r);
     CHECK_EQ_INT(r.errors, 1);
-    CHECK(has_line(&l, "From 192.168.1.10 icmp_seq=1 Destination Host Unreachable"));
-    CHECK(has_line(&l, "1 packets transmitted, 0 received, +1 errors, 100% packet loss"));
+    CHECK(net_has_line(&l, "From 192.168.1.10 icmp_seq=1 Destination Host Unreachable"));
+    CHECK(net_has_line(&l, "1 packets transmitted, 0 received, +1 errors, 100% packet loss"));
     sn_ping_destroy(p);
     teardown();
 }
@@ -367,8 +224,8 @@ static void test_ping_time_exceeded_two_pings(void)
 {
     setup(1500);
     sn_ipv4_set_forwarding(B.ip, 1);
-    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, ip4("10.0.0.0"), 8, ip4("192.168.2.20")), SN_OK);
-    static lines l1, l2;
+    CHECK_EQ_INT(sn_ipv4_add_route(R.ip, net_ip4("10.0.0.0"), 8, net_ip4("192.168.2.20")), SN_OK);
+    static net_lines l1, l2;
     memset(&l1, 0, sizeof l1);
     memset(&l2, 0, sizeof l2);
     sn_ping *p1 = start_ping("10.1.2.3", 2, 56, 0x300, 2 * SN_NS_PER_S, &l1);
@@ -378,21 +235,21 @@ static void test_ping_time_exceeded_two_pings(void)
     sn_ping_get_result(p1, &r1);
     sn_ping_get_result(p2, &r2);
     /* TTL 64 from A: R sees even TTLs, B odd ones, so B sees TTL 1 */
-    CHECK(has_line(&l1, "From 192.168.2.20 icmp_seq=1 Time to live exceeded"));
-    CHECK(has_line(&l1, "From 192.168.2.20 icmp_seq=2 Time to live exceeded"));
+    CHECK(net_has_line(&l1, "From 192.168.2.20 icmp_seq=1 Time to live exceeded"));
+    CHECK(net_has_line(&l1, "From 192.168.2.20 icmp_seq=2 Time to live exceeded"));
     CHECK_EQ_INT(count_lines(&l1, "From "), 2);
     CHECK_EQ_INT(r1.errors, 2);
-    CHECK(has_line(&l1, "2 packets transmitted, 0 received, +2 errors, 100% packet loss"));
-    CHECK(has_line(&l2, "From 192.168.1.1 icmp_seq=1 Destination Host Unreachable"));
+    CHECK(net_has_line(&l1, "2 packets transmitted, 0 received, +2 errors, 100% packet loss"));
+    CHECK(net_has_line(&l2, "From 192.168.1.1 icmp_seq=1 Destination Host Unreachable"));
     CHECK_EQ_INT(count_lines(&l2, "From "), 1);
     CHECK_EQ_INT(r2.errors, 1);
-    CHECK_EQ_INT(icmp_stat(&A, "drop_error_no_handler"), 0);
+    CHECK_EQ_INT(net_icmp_stat(&A, "drop_error_no_handler"), 0);
     sn_ping_destroy(p1);
     sn_ping_destroy(p2);
     /* with the pings gone, an error about an echo goes nowhere: counted */
-    CHECK_EQ_INT(sn_icmp_ping(A.icmp, ip4("10.9.9.9"), 0x300, 1, "x", 1), SN_OK);
+    CHECK_EQ_INT(sn_icmp_ping(A.icmp, net_ip4("10.9.9.9"), 0x300, 1, "x", 1), SN_OK);
     run_for(2 * SN_NS_PER_S);
-    CHECK_EQ_INT(icmp_stat(&A, "drop_error_no_handler"), 1);
+    CHECK_EQ_INT(net_icmp_stat(&A, "drop_error_no_handler"), 1);
     teardown();
 }
 
@@ -400,7 +257,7 @@ static void test_ping_time_exceeded_two_pings(void)
 static void test_ping_late_reply(void)
 {
     setup(1500);
-    static lines l;
+    static net_lines l;
     memset(&l, 0, sizeof l);
     /* 4 wire hops of 1 ms there and back, ARP first: far beyond 1 ms */
     sn_ping *p = start_ping("192.168.2.20", 1, 56, 0x400, SN_NS_PER_MS, &l);
@@ -410,7 +267,7 @@ static void test_ping_late_reply(void)
     CHECK_EQ_INT(r.transmitted, 1);
     CHECK_EQ_INT(r.received, 0);
     CHECK_EQ_INT(r.late, 1);
-    CHECK_EQ_INT(icmp_stat(&A, "rx_echo_replies"), 1);
+    CHECK_EQ_INT(net_icmp_stat(&A, "rx_echo_replies"), 1);
     CHECK(l.n >= 1 && strstr(l.text[l.n - 1], "1 packets transmitted, 0 received, 100% packet loss"));
     CHECK(isnan(sn_ping_rtt_ms(p, 1)));
     sn_ping_destroy(p);
