@@ -361,28 +361,290 @@ static inline float point_gain(float yr, float yi, float w, float step2)
     return g;
 }
 
+/* The demapper works on blocks of DEMAP_BLOCK points and writes its soft
+ * bytes bit plane by bit plane: out[k * DEMAP_BLOCK + l] is bit k of point
+ * l of the block. Planes let SIMD lanes hold one bit of several points
+ * (interleaved bytes would need a byte shuffle per point); the callers
+ * put the planes in order, sn_ofdm_decode_symbol straight through its
+ * deinterleaver table. */
+#define DEMAP_BLOCK 16
+_Static_assert(SN_OFDM_NDATA % DEMAP_BLOCK == 0, "a symbol is whole blocks");
+
+/* Inlined into each constant-bpsc caller (GCC's size limits would keep one
+ * generic copy that tests bpsc per point or group and keeps the SIMD planes
+ * in memory). */
+#if defined(__GNUC__)
+#define DEMAP_INLINE static inline __attribute__((always_inline))
+#else
+#define DEMAP_INLINE static inline
+#endif
+
+/* One axis into bpsc / 2 soft bytes, bit k of the axis at o[k * bs]. */
 static inline void demap_pam2(float u, float c, uint8_t *o)
 {
     o[0] = soft_byte(-4.0f * c * u);
 }
 
-static inline void demap_pam4(float u, float c, uint8_t *o)
+static inline void demap_pam4(float u, float c, uint8_t *o, size_t bs)
 {
     float a = fabsf(u);
     float g0 = 4.0f * a + 4.0f * ramp(a - 2.0f);
     o[0] = soft_byte(-c * copysignf(g0, u));
-    o[1] = soft_byte(c * (4.0f * a - 8.0f));
+    o[bs] = soft_byte(c * (4.0f * a - 8.0f));
 }
 
-static inline void demap_pam8(float u, float c, uint8_t *o)
+static inline void demap_pam8(float u, float c, uint8_t *o, size_t bs)
 {
     float a = fabsf(u);
     float g0 = 4.0f * (a + ramp(a - 2.0f) + ramp(a - 4.0f) + ramp(a - 6.0f));
     float l1 = 4.0f * (a - 4.0f + nramp(a - 2.0f) + ramp(a - 6.0f));
     float l2 = 4.0f * fabsf(a - 4.0f) - 8.0f;
     o[0] = soft_byte(-c * copysignf(g0, u));
-    o[1] = soft_byte(c * l1);
-    o[2] = soft_byte(c * l2);
+    o[bs] = soft_byte(c * l1);
+    o[2 * bs] = soft_byte(c * l2);
+}
+
+/* n points one at a time, bit k of point p to out[p * ps + k * bs]: planes
+ * (ps 1, bs DEMAP_BLOCK) or the points' order (ps bpsc, bs 1). Any target;
+ * the reference the SIMD kernel must match bit for bit, and the tail of a
+ * block-unaligned call. */
+DEMAP_INLINE void demap_points(unsigned bpsc, float inv, float step2, const sn_cf32 *y,
+                               const float *w, size_t n, uint8_t *out, size_t ps, size_t bs)
+{
+    for (size_t p = 0; p < n; p++) {
+        float yr = crealf(y[p]), yi = cimagf(y[p]);
+        float c = point_gain(yr, yi, w[p], step2);
+        float ur = axis_units(yr, inv), ui = axis_units(yi, inv);
+        uint8_t *o = out + p * ps;
+        switch (bpsc) {
+        case 1:
+            demap_pam2(ur, c, o);
+            break;
+        case 2:
+            demap_pam2(ur, c, o);
+            demap_pam2(ui, c, o + bs);
+            break;
+        case 4:
+            demap_pam4(ur, c, o, bs);
+            demap_pam4(ui, c, o + 2 * bs, bs);
+            break;
+        default: /* 6 */
+            demap_pam8(ur, c, o, bs);
+            demap_pam8(ui, c, o + 3 * bs, bs);
+            break;
+        }
+    }
+}
+
+#if defined(__SSE2__)
+/* The same arithmetic as the scalar functions above, four points per
+ * register and operation by operation in the same order (no FMA, no
+ * reassociation), so every rounding and every soft byte is the same:
+ *  - axis_units: minps(|y|, 1e3) returns its second operand when |y| is
+ *    NaN, like the integer bound on the bits; the axis is kept as
+ *    magnitude and sign, which only moves sign bits (exact);
+ *  - point_gain: when the point is usable, the gain is positive or +Inf
+ *    and minps bounds it like the integer compare; otherwise it is masked
+ *    to 0 anyway;
+ *  - soft_byte: |v| < 2^30 as before, so cvttps2dq converts exactly
+ *    (truncation), and packssdw + packuswb clip to 0..255 like the two
+ *    integer selects. */
+#include <emmintrin.h>
+
+static inline __m128 v_ramp(__m128 x, __m128 absm)
+{
+    return _mm_mul_ps(_mm_set1_ps(0.5f), _mm_add_ps(x, _mm_and_ps(x, absm)));
+}
+
+static inline __m128 v_nramp(__m128 x, __m128 absm)
+{
+    return _mm_mul_ps(_mm_set1_ps(0.5f), _mm_sub_ps(x, _mm_and_ps(x, absm)));
+}
+
+static inline __m128i v_soft(__m128 v)
+{
+    return _mm_cvttps_epi32(_mm_sub_ps(_mm_set1_ps(128.5f), v));
+}
+
+/* A full block of DEMAP_BLOCK points. */
+DEMAP_INLINE void demap_block_sse2(unsigned bpsc, float inv, float step2, const sn_cf32 *y,
+                                   const float *w, uint8_t *out)
+{
+    const __m128 absm = _mm_castsi128_ps(_mm_set1_epi32(0x7FFFFFFF));
+    const __m128i fin = _mm_set1_epi32(0x7F800000);
+    const __m128 k1e3 = _mm_set1_ps(1e3f), vinv = _mm_set1_ps(inv);
+    const __m128 four = _mm_set1_ps(4.0f), two = _mm_set1_ps(2.0f), eight = _mm_set1_ps(8.0f);
+    const __m128 six = _mm_set1_ps(6.0f);
+    __m128i s[6][DEMAP_BLOCK / 4];
+    const float *yf = (const float *)(const void *)y; /* sn_cf32 is float[2] */
+    for (unsigned g = 0; g < DEMAP_BLOCK / 4; g++) {
+        __m128 lo = _mm_loadu_ps(yf + 8 * g), hi = _mm_loadu_ps(yf + 8 * g + 4);
+        __m128 yr = _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+        __m128 yi = _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+        __m128 wv = _mm_loadu_ps(w + 4 * g);
+        /* point_gain */
+        __m128i br = _mm_castps_si128(_mm_and_ps(yr, absm));
+        __m128i bi = _mm_castps_si128(_mm_and_ps(yi, absm));
+        __m128i bw = _mm_castps_si128(wv);
+        __m128i ok = _mm_and_si128(_mm_cmpgt_epi32(fin, br), _mm_cmpgt_epi32(fin, bi));
+        ok = _mm_and_si128(ok, _mm_cmpgt_epi32(bw, _mm_setzero_si128()));
+        ok = _mm_and_si128(ok, _mm_cmpgt_epi32(fin, bw));
+        __m128 c = _mm_mul_ps(_mm_mul_ps(_mm_set1_ps(SOFT_PER_NAT), wv), _mm_set1_ps(step2));
+        c = _mm_and_ps(_mm_min_ps(c, k1e3), _mm_castsi128_ps(ok));
+        /* axis_units as magnitude m = |u| and the sign bit of y: u = m | sy */
+        __m128 sg = _mm_andnot_ps(absm, _mm_set1_ps(-0.0f));
+        __m128 mr = _mm_mul_ps(_mm_min_ps(_mm_and_ps(yr, absm), k1e3), vinv);
+        __m128 mi = _mm_mul_ps(_mm_min_ps(_mm_and_ps(yi, absm), k1e3), vinv);
+        __m128 sr = _mm_and_ps(yr, sg), si = _mm_and_ps(yi, sg);
+        /* -c * copysignf(g0, u) with g0 >= +0 (a sum of terms >= +0; the ramps
+         * give +0, not -0, below their knee) is (-c with u's sign flipped in)
+         * * g0: IEEE products round the magnitude whatever the signs */
+        __m128 nc = _mm_xor_ps(c, sg);
+        const unsigned half = bpsc / 2;
+        for (unsigned ax = 0; ax < (bpsc == 1 ? 1u : 2u); ax++) {
+            __m128 a = ax ? mi : mr, su = ax ? si : sr;
+            __m128i *o = &s[ax * half][g];
+            if (bpsc <= 2) {
+                o[0] = v_soft(_mm_mul_ps(_mm_mul_ps(_mm_set1_ps(-4.0f), c), _mm_or_ps(a, su)));
+            } else if (bpsc == 4) {
+                __m128 a4x = _mm_mul_ps(four, a);
+                __m128 g0 = _mm_add_ps(a4x, _mm_mul_ps(four, v_ramp(_mm_sub_ps(a, two), absm)));
+                o[0] = v_soft(_mm_mul_ps(_mm_xor_ps(nc, su), g0));
+                o[DEMAP_BLOCK / 4] = v_soft(_mm_mul_ps(c, _mm_sub_ps(a4x, eight)));
+            } else {
+                __m128 a2 = _mm_sub_ps(a, two), a4 = _mm_sub_ps(a, four), a6 = _mm_sub_ps(a, six);
+                __m128 g0 = _mm_add_ps(_mm_add_ps(a, v_ramp(a2, absm)), v_ramp(a4, absm));
+                g0 = _mm_mul_ps(four, _mm_add_ps(g0, v_ramp(a6, absm)));
+                __m128 l1 = _mm_add_ps(_mm_add_ps(a4, v_nramp(a2, absm)), v_ramp(a6, absm));
+                l1 = _mm_mul_ps(four, l1);
+                __m128 l2 = _mm_sub_ps(_mm_mul_ps(four, _mm_and_ps(a4, absm)), eight);
+                o[0] = v_soft(_mm_mul_ps(_mm_xor_ps(nc, su), g0));
+                o[DEMAP_BLOCK / 4] = v_soft(_mm_mul_ps(c, l1));
+                o[2 * (DEMAP_BLOCK / 4)] = v_soft(_mm_mul_ps(c, l2));
+            }
+        }
+    }
+    for (unsigned k = 0; k < bpsc; k++) {
+        __m128i a = _mm_packs_epi32(s[k][0], s[k][1]), b = _mm_packs_epi32(s[k][2], s[k][3]);
+        _mm_storeu_si128((__m128i *)(void *)(out + k * DEMAP_BLOCK), _mm_packus_epi16(a, b));
+    }
+}
+#endif
+
+/* Planes of n <= DEMAP_BLOCK points. */
+DEMAP_INLINE void demap_block(unsigned bpsc, float inv, float step2, const sn_cf32 *y,
+                              const float *w, size_t n, uint8_t *out)
+{
+#if defined(__SSE2__)
+    if (n == DEMAP_BLOCK) {
+        demap_block_sse2(bpsc, inv, step2, y, w, out);
+        return;
+    }
+#endif
+    demap_points(bpsc, inv, step2, y, w, n, out, 1, DEMAP_BLOCK);
+}
+
+#if defined(__SSE2__)
+static inline __m128i load_plane(const uint8_t *pl, unsigned k)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)(pl + k * DEMAP_BLOCK));
+}
+
+static inline void store16(uint8_t *d, __m128i v)
+{
+    _mm_storeu_si128((__m128i *)(void *)d, v);
+}
+
+/* A full block's planes back to the points' order with byte, 16-bit and
+ * 32-bit interleaves (SSE2 has no byte shuffle). */
+DEMAP_INLINE void unplane_sse2(unsigned bpsc, const uint8_t *pl, uint8_t *soft)
+{
+    switch (bpsc) {
+    case 1:
+        memcpy(soft, pl, DEMAP_BLOCK);
+        break;
+    case 2: {
+        __m128i p0 = load_plane(pl, 0), p1 = load_plane(pl, 1);
+        store16(soft, _mm_unpacklo_epi8(p0, p1));
+        store16(soft + 16, _mm_unpackhi_epi8(p0, p1));
+        break;
+    }
+    case 4: {
+        __m128i p0 = load_plane(pl, 0), p1 = load_plane(pl, 1);
+        __m128i p2 = load_plane(pl, 2), p3 = load_plane(pl, 3);
+        __m128i a = _mm_unpacklo_epi8(p0, p1), b = _mm_unpacklo_epi8(p2, p3);
+        store16(soft, _mm_unpacklo_epi16(a, b));
+        store16(soft + 16, _mm_unpackhi_epi16(a, b));
+        a = _mm_unpackhi_epi8(p0, p1);
+        b = _mm_unpackhi_epi8(p2, p3);
+        store16(soft + 32, _mm_unpacklo_epi16(a, b));
+        store16(soft + 48, _mm_unpackhi_epi16(a, b));
+        break;
+    }
+    default: { /* 6: each point as 8 bytes (6 + 2 zero), stored 6 apart */
+        __m128i z = _mm_setzero_si128();
+        __m128i q[4];
+        for (unsigned h = 0; h < 2; h++) {
+            __m128i p0 = load_plane(pl, 0), p1 = load_plane(pl, 1), p2 = load_plane(pl, 2);
+            __m128i p3 = load_plane(pl, 3), p4 = load_plane(pl, 4), p5 = load_plane(pl, 5);
+            __m128i a = h ? _mm_unpackhi_epi8(p0, p1) : _mm_unpacklo_epi8(p0, p1);
+            __m128i b = h ? _mm_unpackhi_epi8(p2, p3) : _mm_unpacklo_epi8(p2, p3);
+            __m128i c = h ? _mm_unpackhi_epi8(p4, p5) : _mm_unpacklo_epi8(p4, p5);
+            __m128i ab = _mm_unpacklo_epi16(a, b), c0 = _mm_unpacklo_epi16(c, z);
+            q[0] = _mm_unpacklo_epi32(ab, c0);
+            q[1] = _mm_unpackhi_epi32(ab, c0);
+            ab = _mm_unpackhi_epi16(a, b);
+            c0 = _mm_unpackhi_epi16(c, z);
+            q[2] = _mm_unpacklo_epi32(ab, c0);
+            q[3] = _mm_unpackhi_epi32(ab, c0);
+            /* q[i] holds points 8h + 2i (low half) and 8h + 2i + 1 */
+            for (unsigned i = 0; i < 4; i++) {
+                size_t pt = 8 * h + 2 * i;
+                _mm_storel_epi64((__m128i *)(void *)(soft + 6 * pt), q[i]);
+                if (pt + 1 < DEMAP_BLOCK - 1) {
+                    _mm_storel_epi64((__m128i *)(void *)(soft + 6 * pt + 6),
+                                     _mm_unpackhi_epi64(q[i], q[i]));
+                } else { /* the last point: 8 bytes would overrun */
+                    uint8_t last[8];
+                    _mm_storel_epi64((__m128i *)(void *)last, _mm_unpackhi_epi64(q[i], q[i]));
+                    memcpy(soft + 6 * pt + 6, last, 6);
+                }
+            }
+        }
+        break;
+    }
+    }
+}
+#endif
+
+/* Planes of a block back to the points' order. */
+DEMAP_INLINE void unplane(unsigned bpsc, const uint8_t *pl, size_t n, uint8_t *soft)
+{
+#if defined(__SSE2__)
+    if (n == DEMAP_BLOCK) {
+        unplane_sse2(bpsc, pl, soft);
+        return;
+    }
+#endif
+    for (size_t p = 0; p < n; p++)
+        for (unsigned k = 0; k < bpsc; k++)
+            soft[p * bpsc + k] = pl[k * DEMAP_BLOCK + p];
+}
+
+DEMAP_INLINE void demap_run(unsigned bpsc, float inv, float step2, const sn_cf32 *y,
+                            const float *w, size_t npoints, uint8_t *soft)
+{
+#if !defined(__SSE2__)
+    /* no SIMD kernel: straight to the points' order */
+    demap_points(bpsc, inv, step2, y, w, npoints, soft, bpsc, 1);
+#else
+    uint8_t pl[6 * DEMAP_BLOCK];
+    for (size_t p = 0; p < npoints; p += DEMAP_BLOCK) {
+        size_t n = npoints - p < DEMAP_BLOCK ? npoints - p : DEMAP_BLOCK;
+        demap_block(bpsc, inv, step2, y + p, w + p, n, pl);
+        unplane(bpsc, pl, n, soft + bpsc * p);
+    }
+#endif
 }
 
 void sn_ofdm_demap(unsigned bpsc, const sn_cf32 *y, const float *w, size_t npoints,
@@ -392,38 +654,13 @@ void sn_ofdm_demap(unsigned bpsc, const sn_cf32 *y, const float *w, size_t npoin
     if (step == 0.0f)
         return;
     const float inv = 1.0f / step, step2 = step * step;
+    /* a constant bpsc per copy of the inlined loop: the compiler drops the
+     * other modulations' code and keeps the planes in registers */
     switch (bpsc) {
-    case 1:
-        for (size_t p = 0; p < npoints; p++) {
-            float yr = crealf(y[p]), yi = cimagf(y[p]);
-            float c = point_gain(yr, yi, w[p], step2);
-            demap_pam2(axis_units(yr, inv), c, soft + p);
-        }
-        break;
-    case 2:
-        for (size_t p = 0; p < npoints; p++) {
-            float yr = crealf(y[p]), yi = cimagf(y[p]);
-            float c = point_gain(yr, yi, w[p], step2);
-            demap_pam2(axis_units(yr, inv), c, soft + 2 * p);
-            demap_pam2(axis_units(yi, inv), c, soft + 2 * p + 1);
-        }
-        break;
-    case 4:
-        for (size_t p = 0; p < npoints; p++) {
-            float yr = crealf(y[p]), yi = cimagf(y[p]);
-            float c = point_gain(yr, yi, w[p], step2);
-            demap_pam4(axis_units(yr, inv), c, soft + 4 * p);
-            demap_pam4(axis_units(yi, inv), c, soft + 4 * p + 2);
-        }
-        break;
-    default: /* 6 */
-        for (size_t p = 0; p < npoints; p++) {
-            float yr = crealf(y[p]), yi = cimagf(y[p]);
-            float c = point_gain(yr, yi, w[p], step2);
-            demap_pam8(axis_units(yr, inv), c, soft + 6 * p);
-            demap_pam8(axis_units(yi, inv), c, soft + 6 * p + 3);
-        }
-        break;
+    case 1: demap_run(1, inv, step2, y, w, npoints, soft); break;
+    case 2: demap_run(2, inv, step2, y, w, npoints, soft); break;
+    case 4: demap_run(4, inv, step2, y, w, npoints, soft); break;
+    default: demap_run(6, inv, step2, y, w, npoints, soft); break;
     }
 }
 
@@ -500,6 +737,10 @@ struct sn_ofdm_codec {
      * perm[m][j] of a symbol goes to position j (phy/fec's functions
      * derive it per call, several times slower than the Viterbi per bit) */
     uint16_t perm[4][MAX_CBPS];
+    /* the receive side's deinterleaver in the demapper's plane order: soft
+     * byte j of demap_block's output for the symbol (block j / (16 bpsc),
+     * plane, point) goes to position rperm[m][j] */
+    uint16_t rperm[4][MAX_CBPS];
     /* frame being received (sn_ofdm_decode_begin) */
     int active;
     sn_ofdm_header h;
@@ -528,6 +769,11 @@ static int make_perm(sn_ofdm_codec *c)
             c->perm[m][j] = (uint16_t)(ohi[j] << 8 | olo[j]);
             if (c->perm[m][j] >= n)
                 return SN_ERR_INVAL;
+        }
+        for (size_t j = 0; j < n; j++) {
+            size_t b = j / (DEMAP_BLOCK * bpscs[m]), r = j % (DEMAP_BLOCK * bpscs[m]);
+            size_t k = r / DEMAP_BLOCK, p = b * DEMAP_BLOCK + r % DEMAP_BLOCK;
+            c->rperm[m][j] = c->perm[m][p * bpscs[m] + k];
         }
     }
     return SN_OK;
@@ -735,9 +981,19 @@ int sn_ofdm_decode_symbol(sn_ofdm_codec *c, size_t sym, const sn_cf32 y[SN_OFDM_
         return SN_ERR_RANGE;
     unsigned bpsc = sn_phy_rate_bits_per_point(c->h.rate);
     size_t ncbps = SN_OFDM_NDATA * bpsc;
-    const uint16_t *perm = c->perm[perm_row(bpsc)];
+    const uint16_t *perm = c->rperm[perm_row(bpsc)];
     uint8_t *dst = c->coded + sym * ncbps;
-    sn_ofdm_demap(bpsc, y, w, SN_OFDM_NDATA, c->tmp);
+    /* planes straight into the deinterleaver: no reordering to points */
+    const float step = axis_scale(bpsc), inv = 1.0f / step, step2 = step * step;
+    for (size_t p = 0; p < SN_OFDM_NDATA; p += DEMAP_BLOCK) {
+        uint8_t *t = c->tmp + p * bpsc;
+        switch (bpsc) { /* constant bpsc: see sn_ofdm_demap */
+        case 1: demap_block(1, inv, step2, y + p, w + p, DEMAP_BLOCK, t); break;
+        case 2: demap_block(2, inv, step2, y + p, w + p, DEMAP_BLOCK, t); break;
+        case 4: demap_block(4, inv, step2, y + p, w + p, DEMAP_BLOCK, t); break;
+        default: demap_block(6, inv, step2, y + p, w + p, DEMAP_BLOCK, t); break;
+        }
+    }
     for (size_t j = 0; j < ncbps; j++)
         dst[perm[j]] = c->tmp[j];
     return SN_OK;

@@ -593,6 +593,198 @@ static void test_per(void)
 
 /* --- bad input --- */
 
+/* --- demapper bit identity ---
+ *
+ * The reference: the scalar demapper as it was before the SIMD kernel
+ * (one point at a time, interleaved bytes), kept verbatim in its
+ * arithmetic. The SIMD path must give the same byte for every input: the
+ * decoder's results (and the measured PER curves) stay exactly as they
+ * were. */
+
+static float ref_axis_scale(unsigned bpsc)
+{
+    switch (bpsc) {
+    case 1: return 1.0f;
+    case 2: return 0.70710678f;
+    case 4: return 0.31622777f;
+    case 6: return 0.15430335f;
+    default: return 0.0f;
+    }
+}
+
+static float ref_ramp(float x) { return 0.5f * (x + fabsf(x)); }
+static float ref_nramp(float x) { return 0.5f * (x - fabsf(x)); }
+
+static int32_t ref_bits(float x)
+{
+    int32_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+static uint8_t ref_soft_byte(float v)
+{
+    int32_t i = (int32_t)(128.5f - v);
+    i = i < 0 ? 0 : i;
+    i = i > 255 ? 255 : i;
+    return (uint8_t)i;
+}
+
+static float ref_axis_units(float y, float inv_step)
+{
+    int32_t b = ref_bits(y), m = b & 0x7FFFFFFF;
+    m = m > 0x447A0000 ? 0x447A0000 : m;
+    b = (b & (int32_t)0x80000000) | m;
+    memcpy(&y, &b, sizeof y);
+    return y * inv_step;
+}
+
+static float ref_point_gain(float yr, float yi, float w, float step2)
+{
+    int32_t br = ref_bits(yr) & 0x7FFFFFFF, bi = ref_bits(yi) & 0x7FFFFFFF;
+    int32_t bw = ref_bits(w);
+    int32_t ok = (br < 0x7F800000) & (bi < 0x7F800000) & (bw > 0) & (bw < 0x7F800000);
+    int32_t c = ref_bits(8.0f * w * step2);
+    c = c > 0x447A0000 ? 0x447A0000 : c;
+    c &= -ok;
+    float g;
+    memcpy(&g, &c, sizeof g);
+    return g;
+}
+
+static void ref_pam2(float u, float c, uint8_t *o) { o[0] = ref_soft_byte(-4.0f * c * u); }
+
+static void ref_pam4(float u, float c, uint8_t *o)
+{
+    float a = fabsf(u);
+    float g0 = 4.0f * a + 4.0f * ref_ramp(a - 2.0f);
+    o[0] = ref_soft_byte(-c * copysignf(g0, u));
+    o[1] = ref_soft_byte(c * (4.0f * a - 8.0f));
+}
+
+static void ref_pam8(float u, float c, uint8_t *o)
+{
+    float a = fabsf(u);
+    float g0 = 4.0f * (a + ref_ramp(a - 2.0f) + ref_ramp(a - 4.0f) + ref_ramp(a - 6.0f));
+    float l1 = 4.0f * (a - 4.0f + ref_nramp(a - 2.0f) + ref_ramp(a - 6.0f));
+    float l2 = 4.0f * fabsf(a - 4.0f) - 8.0f;
+    o[0] = ref_soft_byte(-c * copysignf(g0, u));
+    o[1] = ref_soft_byte(c * l1);
+    o[2] = ref_soft_byte(c * l2);
+}
+
+static void ref_demap(unsigned bpsc, const sn_cf32 *y, const float *w, size_t n, uint8_t *soft)
+{
+    const float step = ref_axis_scale(bpsc), inv = 1.0f / step, step2 = step * step;
+    for (size_t p = 0; p < n; p++) {
+        float yr = crealf(y[p]), yi = cimagf(y[p]);
+        float c = ref_point_gain(yr, yi, w[p], step2);
+        uint8_t *o = soft + p * bpsc;
+        switch (bpsc) {
+        case 1: ref_pam2(ref_axis_units(yr, inv), c, o); break;
+        case 2:
+            ref_pam2(ref_axis_units(yr, inv), c, o);
+            ref_pam2(ref_axis_units(yi, inv), c, o + 1);
+            break;
+        case 4:
+            ref_pam4(ref_axis_units(yr, inv), c, o);
+            ref_pam4(ref_axis_units(yi, inv), c, o + 2);
+            break;
+        default:
+            ref_pam8(ref_axis_units(yr, inv), c, o);
+            ref_pam8(ref_axis_units(yi, inv), c, o + 3);
+            break;
+        }
+    }
+}
+
+static float bits_float(uint32_t b)
+{
+    float f;
+    memcpy(&f, &b, sizeof f);
+    return f;
+}
+
+/* An axis value: mostly noisy constellation coordinates of every scale,
+ * often the special cases (levels, decision boundaries, the 1e3 bound, NaN,
+ * Inf, signed zeros, denormals, the extremes) and raw bit patterns. */
+static float demap_value(sn_rng *r, float step)
+{
+    static const float scales[] = {1e-3f, 0.1f, 0.5f, 1.0f, 2.0f, 10.0f, 1e3f, 1e6f, 1e30f};
+    float sgn = sn_rng_below(r, 2) ? -1.0f : 1.0f;
+    switch (sn_rng_below(r, 8)) {
+    case 0: case 1: case 2:
+        return (float)sn_rng_gauss(r) * scales[sn_rng_below(r, 9)];
+    case 3: /* exactly on a level or a boundary, or a hair off */
+    {
+        float v = sgn * (float)sn_rng_below(r, 9) * step;
+        uint32_t k = (uint32_t)sn_rng_below(r, 3);
+        return k == 0 ? v : k == 1 ? nextafterf(v, 1e9f) : nextafterf(v, -1e9f);
+    }
+    case 4: {
+        static const float sp[] = {NAN, INFINITY, 0.0f, 1e-40f, 1.4e-45f, 3.4028235e38f,
+                                   1e3f, 1000.0001f, 999.9999f, 1.17549435e-38f};
+        return sgn * sp[sn_rng_below(r, sizeof sp / sizeof sp[0])];
+    }
+    default:
+        return bits_float((uint32_t)sn_rng_u64(r));
+    }
+}
+
+/* A weight: typical (0.1..1e4) or around the gain bound 1e3 / (8 step^2),
+ * often special or raw bits. */
+static float demap_weight(sn_rng *r, float step)
+{
+    switch (sn_rng_below(r, 6)) {
+    case 0: case 1:
+        return (float)exp(sn_rng_uniform(r) * 11.5 - 2.3);
+    case 2:
+        return 125.0f / (step * step) * (float)(0.9 + 0.2 * sn_rng_uniform(r));
+    case 3: {
+        static const float sp[] = {NAN, INFINITY, -INFINITY, 0.0f, -0.0f, -1.0f, 1e-40f,
+                                   -1e-40f, 3.4028235e38f, 1e-30f, -NAN};
+        return sp[sn_rng_below(r, sizeof sp / sizeof sp[0])];
+    }
+    default:
+        return bits_float((uint32_t)sn_rng_u64(r));
+    }
+}
+
+static void test_demap_identity(void)
+{
+    enum { N = 4096 };
+    static sn_cf32 y[N + 1];
+    static float w[N + 1];
+    static uint8_t got[6 * N], want[6 * N];
+    sn_rng r;
+    sn_rng_seed(&r, 0xDE3A9);
+    size_t bad = 0, total = 0;
+    for (unsigned bi = 0; bi < 4; bi++) {
+        unsigned bpsc = all_bpsc[bi];
+        float step = ref_axis_scale(bpsc);
+        for (unsigned rep = 0; rep < 256; rep++) {
+            for (size_t p = 0; p < N + 1; p++) {
+                y[p] = sn_cf32_make(demap_value(&r, step), demap_value(&r, step));
+                w[p] = demap_weight(&r, step);
+            }
+            /* every length 0..N; an odd start misaligns the arrays */
+            size_t n = rep < 64 ? rep : (size_t)sn_rng_below(&r, N + 1);
+            size_t off = (size_t)sn_rng_below(&r, 2);
+            if (n + off > N + 1)
+                n = N + 1 - off;
+            memset(got, 0xA5, sizeof got);
+            sn_ofdm_demap(bpsc, y + off, w + off, n, got);
+            ref_demap(bpsc, y + off, w + off, n, want);
+            for (size_t j = 0; j < n * bpsc; j++)
+                bad += got[j] != want[j];
+            bad += n * bpsc < sizeof got && got[n * bpsc] != 0xA5; /* no write past the end */
+            total += n * bpsc;
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(total > 2000000);
+}
+
 static void test_garbage(void)
 {
     sn_rng r;
@@ -709,6 +901,7 @@ int main(void)
     TEST_RUN(test_header);
     TEST_RUN(test_roundtrip);
     TEST_RUN(test_per);
+    TEST_RUN(test_demap_identity);
     TEST_RUN(test_garbage);
     TEST_RUN(test_api_errors);
     TEST_DONE();
