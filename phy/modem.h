@@ -82,7 +82,9 @@ typedef struct sn_phy_stats {
     float rssi_db;         /* [dB] received power relative to full scale */
     float evm_db;          /* [dB] error vector magnitude of the payload
                             * points (after equalisation; the header's
-                            * for a header-only burst) */
+                            * for a header-only burst): an estimate from
+                            * a subset, the first 4 data symbols and
+                            * every 4th after them */
     float cfo_hz;          /* [Hz] carrier frequency offset estimate */
     float timing_frac;     /* [samples] fractional part of the burst start
                             * estimate, in [-0.5, 0.5] (0 if not measured):

@@ -98,6 +98,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define RING 2048u /* [samples] history kept: the search needs ~650 */
 #define RMASK (RING - 1u)
@@ -150,7 +153,8 @@ struct sn_ofdm_sync {
     /* FRAME */
     uint64_t d;    /* LTF start (integer) */
     double cfo;    /* [cycles/sample] */
-    float step_re, step_im; /* e^{-j 2 pi cfo} */
+    _Alignas(16) float rot_re[SN_OFDM_NFFT]; /* e^{-j 2 pi cfo k}, k = 0..63 */
+    _Alignas(16) float rot_im[SN_OFDM_NFFT];
     uint64_t win;  /* FFT window start of the next symbol */
     int shift;     /* [samples] window moves so far */
     size_t nsym;   /* next symbol's index */
@@ -161,7 +165,8 @@ struct sn_ofdm_sync {
     sn_ofdm_burst b;
     sn_ofdm_sync_counters c;
     /* tables */
-    float lref_re[SN_OFDM_NFFT], lref_im[SN_OFDM_NFFT]; /* conj(time LTF) */
+    _Alignas(16) float lref_re[SN_OFDM_NFFT]; /* conj(time LTF), aligned for SSE loads */
+    _Alignas(16) float lref_im[SN_OFDM_NFFT];
     float lref_e;                                       /* its energy */
     float ltf_val[SN_OFDM_NFFT];                        /* +-1 per used bin */
     /* scratch */
@@ -333,23 +338,55 @@ static void derotate(const sn_ofdm_sync *s, uint64_t m0, size_t n, double f, uin
     }
 }
 
-static void fft_split(const float *re, const float *im, sn_cf32 *out)
+/* As derotate, for the frame's CFO (the table s->rot_*) and one FFT
+ * window of 64 samples from m0, into the FFT's input (interleaved): the
+ * start phase from the stream index, so a long frame does not drift, then
+ * a product per sample. */
+static void derotate_win(const sn_ofdm_sync *s, uint64_t m0, uint64_t ref,
+                         sn_cf32 out[SN_OFDM_NFFT])
 {
-    sn_cf32 in[SN_OFDM_NFFT];
-    for (unsigned i = 0; i < SN_OFDM_NFFT; i++)
-        in[i] = sn_cf32_make(re[i], im[i]);
-    sn_ofdm_fft(in, out);
+    double ph = s->cfo * (double)(int64_t)(m0 - ref);
+    ph -= floor(ph);
+    const float er = (float)cos(TWO_PI * ph), ei = (float)-sin(TWO_PI * ph);
+    /* the window out of the ring in at most two pieces, then loops
+     * without index masks (they vectorise) */
+    float xr[SN_OFDM_NFFT], xi[SN_OFDM_NFFT];
+    const size_t a = (size_t)(m0 & RMASK);
+    const size_t n1 = RING - a < SN_OFDM_NFFT ? RING - a : SN_OFDM_NFFT;
+    memcpy(xr, s->re + a, n1 * sizeof *xr);
+    memcpy(xi, s->im + a, n1 * sizeof *xi);
+    memcpy(xr + n1, s->re, (SN_OFDM_NFFT - n1) * sizeof *xr);
+    memcpy(xi + n1, s->im, (SN_OFDM_NFFT - n1) * sizeof *xi);
+    unsigned k = 0;
+#if defined(__SSE2__)
+    const __m128 ver = _mm_set1_ps(er), vei = _mm_set1_ps(ei);
+    for (; k < SN_OFDM_NFFT; k += 4) {
+        const __m128 tr = _mm_load_ps(s->rot_re + k), ti = _mm_load_ps(s->rot_im + k);
+        const __m128 rr = _mm_sub_ps(_mm_mul_ps(ver, tr), _mm_mul_ps(vei, ti));
+        const __m128 ri = _mm_add_ps(_mm_mul_ps(ver, ti), _mm_mul_ps(vei, tr));
+        const __m128 ur = _mm_loadu_ps(xr + k), ui = _mm_loadu_ps(xi + k);
+        const __m128 vr = _mm_sub_ps(_mm_mul_ps(ur, rr), _mm_mul_ps(ui, ri));
+        const __m128 vi = _mm_add_ps(_mm_mul_ps(ur, ri), _mm_mul_ps(ui, rr));
+        _mm_storeu_ps((float *)(out + k), _mm_unpacklo_ps(vr, vi));
+        _mm_storeu_ps((float *)(out + k + 2), _mm_unpackhi_ps(vr, vi));
+    }
+#endif
+    for (; k < SN_OFDM_NFFT; k++) {
+        const float rr = er * s->rot_re[k] - ei * s->rot_im[k];
+        const float ri = er * s->rot_im[k] + ei * s->rot_re[k];
+        out[k] = sn_cf32_make(xr[k] * rr - xi[k] * ri, xr[k] * ri + xi[k] * rr);
+    }
 }
 
 /* Channel, noise, SNR and start from the LTF at s->d with s->cfo known. */
 static void estimate(sn_ofdm_sync *s)
 {
     const uint64_t d = s->d;
-    float zr[2 * SN_OFDM_NFFT], zi[2 * SN_OFDM_NFFT];
-    derotate(s, d + SN_OFDM_LTF_CP - BACKOFF, 2 * SN_OFDM_NFFT, s->cfo, d, zr, zi);
-    sn_cf32 y1[SN_OFDM_NFFT], y2[SN_OFDM_NFFT];
-    fft_split(zr, zi, y1);
-    fft_split(zr + SN_OFDM_NFFT, zi + SN_OFDM_NFFT, y2);
+    sn_cf32 z[SN_OFDM_NFFT], y1[SN_OFDM_NFFT], y2[SN_OFDM_NFFT];
+    derotate_win(s, d + SN_OFDM_LTF_CP - BACKOFF, d, z);
+    sn_ofdm_fft(z, y1);
+    derotate_win(s, d + SN_OFDM_LTF_CP - BACKOFF + SN_OFDM_NFFT, d, z);
+    sn_ofdm_fft(z, y2);
 
     /* noise [per sample]: the LTF copies' difference (time domain: every
      * bin, DC included, which the blocker removed) and the STF's
@@ -484,6 +521,52 @@ static void estimate(sn_ofdm_sync *s)
     s->win = d + SN_OFDM_LTF_LEN + SN_OFDM_NCP - BACKOFF;
 }
 
+/* Cross-correlations of the two LTF copies (64 samples from xr/xi and 64
+ * after them) with the reference: c = sum x[i] lref[i]. This is the
+ * search's inner loop (~220 positions x 128 complex products per firing),
+ * so it runs in 4 lanes, tap i in lane i % 4, the lanes summed
+ * (l0 + l1) + (l2 + l3) at the end: SSE2 where available, the same order
+ * in plain C elsewhere (the same result on both, no FMA contraction in
+ * ISO C mode). */
+static void correlate(const sn_ofdm_sync *s, const float *xr, const float *xi, float *c1r,
+                      float *c1i, float *c2r, float *c2i)
+{
+#if defined(__SSE2__)
+    __m128 a1r = _mm_setzero_ps(), a1i = _mm_setzero_ps();
+    __m128 a2r = _mm_setzero_ps(), a2i = _mm_setzero_ps();
+    for (unsigned i = 0; i < SN_OFDM_NFFT; i += 4) {
+        const __m128 lr = _mm_load_ps(s->lref_re + i), li = _mm_load_ps(s->lref_im + i);
+        const __m128 ur = _mm_loadu_ps(xr + i), ui = _mm_loadu_ps(xi + i);
+        const __m128 vr = _mm_loadu_ps(xr + i + 64), vi = _mm_loadu_ps(xi + i + 64);
+        a1r = _mm_add_ps(a1r, _mm_sub_ps(_mm_mul_ps(ur, lr), _mm_mul_ps(ui, li)));
+        a1i = _mm_add_ps(a1i, _mm_add_ps(_mm_mul_ps(ur, li), _mm_mul_ps(ui, lr)));
+        a2r = _mm_add_ps(a2r, _mm_sub_ps(_mm_mul_ps(vr, lr), _mm_mul_ps(vi, li)));
+        a2i = _mm_add_ps(a2i, _mm_add_ps(_mm_mul_ps(vr, li), _mm_mul_ps(vi, lr)));
+    }
+    float t[4][4];
+    _mm_storeu_ps(t[0], a1r);
+    _mm_storeu_ps(t[1], a1i);
+    _mm_storeu_ps(t[2], a2r);
+    _mm_storeu_ps(t[3], a2i);
+#else
+    float t[4][4] = {{0}};
+    for (unsigned i = 0; i < SN_OFDM_NFFT; i += 4)
+        for (unsigned l = 0; l < 4; l++) {
+            const float lr = s->lref_re[i + l], li = s->lref_im[i + l];
+            const float ur = xr[i + l], ui = xi[i + l];
+            const float vr = xr[i + l + 64], vi = xi[i + l + 64];
+            t[0][l] += ur * lr - ui * li;
+            t[1][l] += ur * li + ui * lr;
+            t[2][l] += vr * lr - vi * li;
+            t[3][l] += vr * li + vi * lr;
+        }
+#endif
+    *c1r = (t[0][0] + t[0][1]) + (t[0][2] + t[0][3]);
+    *c1i = (t[1][0] + t[1][1]) + (t[1][2] + t[1][3]);
+    *c2r = (t[2][0] + t[2][1]) + (t[2][2] + t[2][3]);
+    *c2i = (t[3][0] + t[3][1]) + (t[3][2] + t[3][3]);
+}
+
 /* Step 3 and 4: is there an LTF where the firing at t_trig says? 1: yes
  * (estimates made), 0: no, 2: maybe just beyond the range (t_trig moved
  * for a new search). */
@@ -497,14 +580,9 @@ static int search(sn_ofdm_sync *s)
         s->sg_e[m + 1] = s->sg_e[m] + (double)s->sg_re[m] * s->sg_re[m] +
                          (double)s->sg_im[m] * s->sg_im[m];
     for (unsigned dd = 0; dd <= SRCH_N; dd++) {
-        float c1r = 0, c1i = 0, c2r = 0, c2i = 0;
-        const float *xr = s->sg_re + dd + SN_OFDM_LTF_CP, *xi = s->sg_im + dd + SN_OFDM_LTF_CP;
-        for (unsigned i = 0; i < SN_OFDM_NFFT; i++) {
-            c1r += xr[i] * s->lref_re[i] - xi[i] * s->lref_im[i];
-            c1i += xr[i] * s->lref_im[i] + xi[i] * s->lref_re[i];
-            c2r += xr[i + 64] * s->lref_re[i] - xi[i + 64] * s->lref_im[i];
-            c2i += xr[i + 64] * s->lref_im[i] + xi[i + 64] * s->lref_re[i];
-        }
+        float c1r, c1i, c2r, c2i;
+        correlate(s, s->sg_re + dd + SN_OFDM_LTF_CP, s->sg_im + dd + SN_OFDM_LTF_CP, &c1r, &c1i,
+                  &c2r, &c2i);
         double e1 = s->sg_e[dd + SN_OFDM_LTF_CP + SN_OFDM_NFFT] - s->sg_e[dd + SN_OFDM_LTF_CP];
         double e2 = s->sg_e[dd + SN_OFDM_LTF_LEN] - s->sg_e[dd + SN_OFDM_LTF_CP + SN_OFDM_NFFT];
         s->rho1[dd] = e1 > 0 ? (float)((double)(c1r * c1r + c1i * c1i) / ((double)s->lref_e * e1)) : 0;
@@ -558,9 +636,20 @@ static int search(sn_ofdm_sync *s)
     double ff = (ar != 0 || ai != 0) ? atan2(ai, ar) / (TWO_PI * SN_OFDM_NFFT) : 0.0;
     s->d = base + bd;
     s->cfo = fc + ff;
-    float sr = (float)cos(TWO_PI * s->cfo), si = (float)-sin(TWO_PI * s->cfo);
-    s->step_re = sr;
-    s->step_im = si;
+    /* the CFO is fixed for the frame: one table, so that derotating a
+     * window is a product per sample, not a recurrence (a loop-carried
+     * dependency that cannot run in parallel) */
+    {
+        const double wr = cos(TWO_PI * s->cfo), wi = -sin(TWO_PI * s->cfo);
+        double qr = 1.0, qi = 0.0; /* double: 64 steps of rounding stay far below float's */
+        for (unsigned k = 0; k < SN_OFDM_NFFT; k++) {
+            s->rot_re[k] = (float)qr;
+            s->rot_im[k] = (float)qi;
+            const double nr = qr * wr - qi * wi;
+            qi = qr * wi + qi * wr;
+            qr = nr;
+        }
+    }
     estimate(s);
     return 1;
 }
@@ -568,10 +657,9 @@ static int search(sn_ofdm_sync *s)
 /* Step 6: equalise the symbol whose window starts at s->win. */
 static void symbol(sn_ofdm_sync *s, sn_ofdm_sym *out)
 {
-    float zr[SN_OFDM_NFFT], zi[SN_OFDM_NFFT];
-    derotate(s, s->win, SN_OFDM_NFFT, s->cfo, s->d, zr, zi);
-    sn_cf32 y[SN_OFDM_NFFT];
-    fft_split(zr, zi, y);
+    sn_cf32 z[SN_OFDM_NFFT], y[SN_OFDM_NFFT];
+    derotate_win(s, s->win, s->d, z);
+    sn_ofdm_fft(z, y);
     float er[SN_OFDM_NFFT], ei[SN_OFDM_NFFT]; /* Y / H */
     for (unsigned b = 0; b < SN_OFDM_NFFT; b++) {
         float a = crealf(y[b]), c = cimagf(y[b]);
@@ -632,18 +720,29 @@ static void symbol(sn_ofdm_sync *s, sn_ofdm_sym *out)
     s->phi = s->phi - 2.0f * PI_F * floorf((s->phi + PI_F) / (2.0f * PI_F));
     s->b.cfo = s->cfo + (double)s->omega / (TWO_PI * SN_OFDM_SYM_LEN);
     /* correction e^{-j (phi + 2 pi k tau / 64)}, k = -26..26 */
-    float rot_r[53], rot_i[53];
+    /* in 4 interleaved recurrences (j = l mod 4, each stepping by d^4):
+     * independent chains, a quarter as long, that run in parallel */
+    float rot_r[56], rot_i[56];
     float a0 = -(s->phi - 2.0f * PI_F * 26.0f * s->tau / SN_OFDM_NFFT);
-    float qr = cosf(a0), qi = sinf(a0);
     float dr = cosf(-2.0f * PI_F * s->tau / SN_OFDM_NFFT),
           di = sinf(-2.0f * PI_F * s->tau / SN_OFDM_NFFT);
-    for (unsigned j = 0; j < 53; j++) {
-        rot_r[j] = qr;
-        rot_i[j] = qi;
-        float nr = qr * dr - qi * di;
-        qi = qr * di + qi * dr;
-        qr = nr;
+    float qr[4], qi[4];
+    qr[0] = cosf(a0);
+    qi[0] = sinf(a0);
+    for (unsigned l = 1; l < 4; l++) {
+        qr[l] = qr[l - 1] * dr - qi[l - 1] * di;
+        qi[l] = qr[l - 1] * di + qi[l - 1] * dr;
     }
+    const float d2r = dr * dr - di * di, d2i = 2.0f * dr * di;
+    const float d4r = d2r * d2r - d2i * d2i, d4i = 2.0f * d2r * d2i;
+    for (unsigned j = 0; j < 56; j += 4)
+        for (unsigned l = 0; l < 4; l++) {
+            rot_r[j + l] = qr[l];
+            rot_i[j + l] = qi[l];
+            const float nr = qr[l] * d4r - qi[l] * d4i;
+            qi[l] = qr[l] * d4i + qi[l] * d4r;
+            qr[l] = nr;
+        }
     out->n = s->nsym;
     for (unsigned i = 0; i < SN_OFDM_NDATA; i++) {
         unsigned b = sn_ofdm_data_bin[i];
@@ -666,6 +765,43 @@ static void symbol(sn_ofdm_sync *s, sn_ofdm_sym *out)
     s->nsym++;
     s->win = s->d + SN_OFDM_LTF_LEN + SN_OFDM_NCP - BACKOFF +
              (uint64_t)SN_OFDM_SYM_LEN * s->nsym + (uint64_t)(int64_t)s->shift;
+}
+
+/* n samples from x into the ring from stream index i, the DC estimate
+ * removed (exact zeros stay zero, see idle_scan): in at most two pieces
+ * without index masks, 4 samples at a time with SSE2 (it runs on every
+ * sample of a burst). */
+static void ring_store(sn_ofdm_sync *s, const sn_cf32 *x, size_t n, uint64_t i)
+{
+    const float dcr = s->dc_re, dci = s->dc_im;
+    while (n > 0) {
+        const size_t a = (size_t)(i & RMASK);
+        const size_t m = RING - a < n ? RING - a : n;
+        float *re = s->re + a, *im = s->im + a;
+        size_t q = 0;
+#if defined(__SSE2__)
+        /* x - (nonzero ? dc : +0): exactly the scalar result, -0 included */
+        const __m128 vdr = _mm_set1_ps(dcr), vdi = _mm_set1_ps(dci), z = _mm_setzero_ps();
+        for (; q + 4 <= m; q += 4) {
+            const __m128 u = _mm_loadu_ps((const float *)(x + q)); /* r0 i0 r1 i1 */
+            const __m128 v = _mm_loadu_ps((const float *)(x + q + 2));
+            const __m128 xr = _mm_shuffle_ps(u, v, _MM_SHUFFLE(2, 0, 2, 0));
+            const __m128 xi = _mm_shuffle_ps(u, v, _MM_SHUFFLE(3, 1, 3, 1));
+            const __m128 nz = _mm_or_ps(_mm_cmpneq_ps(xr, z), _mm_cmpneq_ps(xi, z));
+            _mm_storeu_ps(re + q, _mm_sub_ps(xr, _mm_and_ps(nz, vdr)));
+            _mm_storeu_ps(im + q, _mm_sub_ps(xi, _mm_and_ps(nz, vdi)));
+        }
+#endif
+        for (; q < m; q++) {
+            const float xr = crealf(x[q]), xi = cimagf(x[q]);
+            const int nz = xr != 0.0f || xi != 0.0f;
+            re[q] = nz ? xr - dcr : xr;
+            im[q] = nz ? xi - dci : xi;
+        }
+        x += m;
+        n -= m;
+        i += m;
+    }
 }
 
 /* Steps 1 and 2 while nothing is detected, with the state in locals (the
@@ -810,16 +946,8 @@ size_t sn_ofdm_sync_push(sn_ofdm_sync *s, const sn_cf32 *x, size_t n, sn_ofdm_sy
             uint64_t i = s->idx;
             const uint64_t end = s->win + SN_OFDM_NFFT;
             size_t m = end > i ? (size_t)(end - i < n - k ? end - i : n - k) : 0;
-            const float dcr = s->dc_re, dci = s->dc_im;
-            for (size_t q = 0; q < m; q++, i++) {
-                float xr = crealf(x[k + q]), xi = cimagf(x[k + q]);
-                if (xr != 0.0f || xi != 0.0f) {
-                    xr -= dcr;
-                    xi -= dci;
-                }
-                s->re[i & RMASK] = xr;
-                s->im[i & RMASK] = xi;
-            }
+            ring_store(s, x + k, m, i);
+            i += m;
             k += m;
             s->idx = i;
             s->fill = s->fill + m < DET_W + 16 ? s->fill + (unsigned)m : DET_W + 16;
