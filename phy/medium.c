@@ -50,6 +50,7 @@ typedef struct medium_burst {
     size_t n, cap;    /* [samples] */
     uint64_t k0;      /* [samples] first sample on the sender's clock */
     double p;         /* mean power as sent [full scale^2] */
+    double amax;      /* largest |re| or |im| as sent (NaN if any is) [full scale] */
     uint64_t end_max; /* [samples] no port needs it from this index on */
     struct medium_burst *next;
 } medium_burst;
@@ -92,6 +93,10 @@ struct sn_medium {
      * instead of a log and a square root -- the noise is most of the
      * medium's work. Edges of the ZIG_N layers, and their ratios. */
     double zig_x[ZIG_N + 1], zig_r[ZIG_N];
+    double zig_f[ZIG_N + 1]; /* exp(-x^2 / 2) at the edges */
+    /* The same in float for the fast path (zig_rf rounded down, so a value
+     * it accepts is always inside the core: the method stays exact). */
+    float zig_xf[ZIG_N], zig_rf[ZIG_N];
 };
 
 sn_medium *sn_medium_create(sn_sched *s, double sample_rate, uint64_t seed)
@@ -116,15 +121,45 @@ sn_medium *sn_medium_create(sn_sched *s, double sample_rate, uint64_t seed)
         m->zig_x[i] = sqrt(-2.0 * log(ZIG_V / m->zig_x[i - 1] + f));
         f = exp(-0.5 * m->zig_x[i] * m->zig_x[i]);
     }
-    for (int i = 0; i < ZIG_N; i++)
+    for (int i = 0; i < ZIG_N; i++) {
         m->zig_r[i] = m->zig_x[i + 1] / m->zig_x[i];
+        m->zig_f[i] = exp(-0.5 * m->zig_x[i] * m->zig_x[i]);
+        m->zig_xf[i] = (float)m->zig_x[i];
+        float rf = (float)m->zig_r[i];
+        if ((double)rf > m->zig_r[i])
+            rf = nextafterf(rf, 0.0f);
+        m->zig_rf[i] = rf;
+    }
+    m->zig_f[ZIG_N] = 1.0;
     return m;
 }
 
 /* Uniform in (0, 1] from the top 53 bits of a draw. */
 static double unit_open0(uint64_t bits) { return (double)((bits >> 11) + 1) * 0x1p-53; }
 
-/* One N(0, 1) value. */
+/* The rest of a ziggurat trial (layer i, u in [-1, 1)) that fell outside
+ * its layer's core: the tail, or the wedge test. 1 and *v set if the trial
+ * is accepted, 0 if rejected (the caller starts a new one). */
+static int zig_slow(const sn_medium *m, sn_rng *r, int i, double u, double *v)
+{
+    if (i == 0) {
+        /* the tail beyond R (Marsaglia's method) */
+        double x, y;
+        do {
+            x = log(unit_open0(sn_rng_u64(r))) / ZIG_R;
+            y = log(unit_open0(sn_rng_u64(r)));
+        } while (-2.0 * y < x * x);
+        *v = u < 0 ? x - ZIG_R : ZIG_R - x;
+        return 1;
+    }
+    /* the wedge between the core and the curve */
+    double x = u * m->zig_x[i];
+    *v = x;
+    return m->zig_f[i + 1] + sn_rng_uniform(r) * (m->zig_f[i] - m->zig_f[i + 1]) <
+           exp(-0.5 * x * x);
+}
+
+/* One N(0, 1) value from full 53-bit trials (after a rejection). */
 static double zig_gauss(const sn_medium *m, sn_rng *r)
 {
     for (;;) {
@@ -133,21 +168,39 @@ static double zig_gauss(const sn_medium *m, sn_rng *r)
         double u = 2.0 * (double)(bits >> 11) * 0x1p-53 - 1.0; /* top 53: [-1, 1) */
         if (fabs(u) < m->zig_r[i])
             return u * m->zig_x[i]; /* inside the layer's core: ~99% */
-        if (i == 0) {
-            /* the tail beyond R (Marsaglia's method) */
-            double x, y;
-            do {
-                x = log(unit_open0(sn_rng_u64(r))) / ZIG_R;
-                y = log(unit_open0(sn_rng_u64(r)));
-            } while (-2.0 * y < x * x);
-            return u < 0 ? x - ZIG_R : ZIG_R - x;
+        double v;
+        if (zig_slow(m, r, i, u, &v))
+            return v;
+    }
+}
+
+/* out[2k], out[2k+1] = sigma * two N(0, 1) values, for k in [0, n): the
+ * I and Q noise of n samples, from one 64-bit draw per sample -- each
+ * 32-bit half is a ziggurat trial of its own (low 7 bits the layer, top 24
+ * a uniform in [-1, 1), as fine as a float sample needs). A trial outside
+ * its core (~1 %) goes on in double (zig_slow), drawing more from the same
+ * stream, so the noise of a sample never depends on how the stream is cut
+ * into blocks. sigma * |value| < 1e16 [full scale]: no overflow. */
+static void noise_fill(const sn_medium *m, sn_rng *r, float sigma, float *out, size_t n)
+{
+    const float *xf = m->zig_xf, *rf = m->zig_rf;
+    for (size_t k = 0; k < n; k++) {
+        uint64_t bits = sn_rng_u64(r);
+        for (int h = 0; h < 2; h++, bits >>= 32) {
+            uint32_t w = (uint32_t)bits;
+            int i = (int)(w & (ZIG_N - 1));
+            /* (w >> 8) - 2^23 is exact in float: u in [-1, 1) */
+            float u = (float)((int32_t)(w >> 8) - 0x800000) * 0x1p-23f;
+            float g;
+            double v;
+            if (fabsf(u) < rf[i])
+                g = u * xf[i];
+            else if (zig_slow(m, r, i, (double)u, &v))
+                g = (float)v;
+            else
+                g = (float)zig_gauss(m, r);
+            out[2 * k + (size_t)h] = g * sigma;
         }
-        /* the wedge between the core and the curve */
-        double x = u * m->zig_x[i];
-        double f0 = exp(-0.5 * (m->zig_x[i] * m->zig_x[i] - x * x));
-        double f1 = exp(-0.5 * (m->zig_x[i + 1] * m->zig_x[i + 1] - x * x));
-        if (f1 + sn_rng_uniform(r) * (f0 - f1) < 1.0)
-            return x;
     }
 }
 
@@ -496,9 +549,9 @@ static void collect(sn_medium *m)
 }
 
 /* Add burst b as heard at port r over [lo, hi) into out[] (out[0] is
- * sample `base`). Real arithmetic throughout: C's complex multiply checks
- * for NaN on every product, and this loop is the medium's inner loop. */
-static void add_burst(const sn_medium *m, const medium_burst *b, int r, uint64_t lo,
+ * sample `base`), in double: for absurd gains, where float products could
+ * overflow (inf - inf would make NaN where the saturated sum is wanted). */
+static void add_burst_exact(const sn_medium *m, const medium_burst *b, int r, uint64_t lo,
                       uint64_t hi, uint64_t base, uint64_t a0, sn_cf32 *out)
 {
     const medium_link *l = link_at(m, b->from, r);
@@ -558,6 +611,145 @@ static void add_burst(const sn_medium *m, const medium_burst *b, int r, uint64_t
     }
 }
 
+/* Block kernels of add_burst, called with n = a constant where they can
+ * be: GCC -O2 vectorises a loop only when its count needs no scalar rest. */
+
+/* y[i] += h x[i] for n complex samples, h = hr + j hi. */
+static inline void blk_fir(float *restrict y, const float *restrict x, float hr, float hi, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        y[2 * i] += hr * x[2 * i] - hi * x[2 * i + 1];
+        y[2 * i + 1] += hr * x[2 * i + 1] + hi * x[2 * i];
+    }
+}
+
+/* y[i] += x[i] (cr[i] + j ci[i]) for n complex samples. */
+static inline void blk_add_rot(float *restrict y, const float *restrict x,
+                               const float *restrict cr, const float *restrict ci, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float ar = x[2 * i], ai = x[2 * i + 1];
+        y[2 * i] += ar * cr[i] - ai * ci[i];
+        y[2 * i + 1] += ar * ci[i] + ai * cr[i];
+    }
+}
+
+/* y[i] += g x[i] for n floats. */
+static inline void blk_add_gain(float *restrict y, const float *restrict x, float g, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] += g * x[i];
+}
+
+/* Samples per block of add_burst: the CFO phasor is computed exactly (in
+ * double) at the start of every block and stepped from a table inside it,
+ * so its error never accumulates beyond a block. [samples] */
+#define ROT_BLK 64
+
+/* Add burst b as heard at port r over [lo, hi) into out[] (out[0] is
+ * sample `base`; a0 the burst's first sample at r). In float, block by
+ * block, with no per-sample branches, so GCC vectorises the loops: this is
+ * the medium's inner loop with the noise. Real arithmetic throughout: C's
+ * complex multiply checks for NaN on every product. */
+static void add_burst(const sn_medium *m, const medium_burst *b, int r, uint64_t lo,
+                      uint64_t hi, uint64_t base, uint64_t a0, sn_cf32 *out)
+{
+    const medium_link *l = link_at(m, b->from, r);
+    size_t neff;
+    uint64_t d;
+    const sn_cf32 *h = link_fir(l, &neff, &d, NULL);
+    double g = sqrt(pow(10.0, link_snr(m, l) / 10.0) * m->ports[r]->noise / b->p);
+    float hr[NEFF_MAX], hi_[NEFF_MAX];
+    double hsum = 0.0;
+    for (size_t i = 0; i < neff; i++) {
+        hr[i] = crealf(h[i]);
+        hi_[i] = cimagf(h[i]);
+        hsum += fabs((double)hr[i]) + fabs((double)hi_[i]);
+    }
+    /* Float is enough unless the gain is absurd. Below this bound every
+     * product and FIR sum is under 2e29 in magnitude, far below half a
+     * float ulp at FLT_MAX (1e31): adding it to a sample in
+     * [-FLT_MAX, FLT_MAX] (noise, other bursts, or one saturated by
+     * add_burst_exact) cannot overflow, so no clamp is needed, and no NaN
+     * arises (amax is NaN for a burst with one). */
+    if (!(g < 1e29 && g * b->amax * hsum < 1e29)) {
+        add_burst_exact(m, b, r, lo, hi, base, a0, out);
+        return;
+    }
+    double cfo = l->set ? l->cfo_hz : 0.0;
+    double w = 2.0 * M_PI * cfo / m->fs; /* [rad/sample] */
+    /* tr + j ti = exp(j w i), i in [0, ROT_BLK) */
+    float tr[ROT_BLK], ti[ROT_BLK];
+    /* pc + j ps = exp(j w k) at the block's first sample k, stepped by
+     * bc + j bs = exp(j w ROT_BLK) in double: ~1e-16 rad of drift per
+     * block, nothing even over a burst of millions of samples */
+    double pc = 1.0, ps = 0.0, bc = 1.0, bs = 0.0;
+    if (cfo != 0.0) {
+        /* phase tied to the sample clock, so it is continuous in time */
+        double ph = fmod(w * (double)lo, 2.0 * M_PI);
+        pc = cos(ph);
+        ps = sin(ph);
+        bc = cos(w * ROT_BLK);
+        bs = sin(w * ROT_BLK);
+        double c = cos(w), sn = sin(w), pr = 1.0, pi = 0.0;
+        for (size_t i = 0; i < ROT_BLK; i++) {
+            tr[i] = (float)pr;
+            ti[i] = (float)pi;
+            double t = pr * c - pi * sn;
+            pi = pr * sn + pi * c;
+            pr = t;
+        }
+    }
+    const float gf = (float)g;
+    const float *x = (const float *)b->iq; /* re, im pairs (C11 6.2.5) */
+    size_t j = (size_t)(lo - a0); /* index into the filtered burst */
+    float fb[2 * ROT_BLK], cr[ROT_BLK], ci[ROT_BLK];
+    for (uint64_t k = lo; k < hi;) {
+        size_t nb = hi - k < ROT_BLK ? (size_t)(hi - k) : ROT_BLK;
+        const float *src;
+        if (neff == 1) {
+            src = x + 2 * j; /* j + nb <= n: the block lies in the burst */
+        } else {
+            /* the FIR, tap by tap over the samples where it has input */
+            memset(fb, 0, sizeof fb);
+            for (size_t i = 0; i < neff; i++) {
+                if (j + nb <= i || b->n + i <= j)
+                    continue;
+                size_t m0 = i > j ? i - j : 0;
+                size_t m1 = b->n + i - j < nb ? b->n + i - j : nb;
+                const float *xx = x + 2 * (j + m0 - i);
+                if (m0 == 0 && m1 == ROT_BLK)
+                    blk_fir(fb, xx, hr[i], hi_[i], ROT_BLK);
+                else
+                    blk_fir(fb + 2 * m0, xx, hr[i], hi_[i], m1 - m0);
+            }
+            src = fb;
+        }
+        float *y = (float *)(out + (k - base));
+        if (cfo != 0.0) {
+            float pr = (float)(g * pc), pi = (float)(g * ps);
+            double t = pc * bc - ps * bs; /* on to the next block */
+            ps = pc * bs + ps * bc;
+            pc = t;
+            for (size_t i = 0; i < ROT_BLK; i++) {
+                cr[i] = pr * tr[i] - pi * ti[i];
+                ci[i] = pr * ti[i] + pi * tr[i];
+            }
+            if (nb == ROT_BLK)
+                blk_add_rot(y, src, cr, ci, ROT_BLK);
+            else
+                blk_add_rot(y, src, cr, ci, nb);
+        } else {
+            if (nb == ROT_BLK)
+                blk_add_gain(y, src, gf, 2 * ROT_BLK);
+            else
+                blk_add_gain(y, src, gf, 2 * nb);
+        }
+        k += nb;
+        j += nb;
+    }
+}
+
 /* Timer of a port: hand over [pos, flush_at). */
 static void port_flush(void *user, sn_time_t now)
 {
@@ -586,7 +778,9 @@ static void port_flush(void *user, sn_time_t now)
     rx.snr_db = NAN;
     if (n > 0) {
         sn_cf32 *x = m->rxbuf;
-        memset(x, 0, n * sizeof *x);
+        /* complex noise of power N: sigma per component; the bursts are
+         * added on top (saturating) */
+        noise_fill(m, &p->rng, (float)sqrt(p->noise / 2.0), (float *)x, n);
         double loudest = -INFINITY;
         for (const medium_burst *b = m->flight; b; b = b->next) {
             if (!heard_by(b, r))
@@ -604,11 +798,6 @@ static void port_flush(void *user, sn_time_t now)
                 rx.snr_db = snr;
             }
         }
-        /* complex noise of power N: sigma per component */
-        double sigma = sqrt(p->noise / 2.0);
-        float *xf = (float *)x;
-        for (size_t i = 0; i < 2 * n; i++)
-            xf[i] = sat_f32((double)xf[i] + zig_gauss(m, &p->rng) * sigma);
         /* half-duplex: nothing is heard while we transmit */
         for (const medium_burst *b = m->flight; b; b = b->next) {
             if (b->from != r)
@@ -680,6 +869,14 @@ int sn_medium_transmit(sn_medium *m, int port, const sn_cf32 *iq, size_t n, sn_t
         pw += re * re + im * im;
     }
     pw /= (double)n;
+    float amax = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        float re = fabsf(crealf(iq[i])), im = fabsf(cimagf(iq[i]));
+        amax = re > amax ? re : amax;
+        amax = im > amax ? im : amax;
+    }
+    /* pw is finite only if every sample is (NaN and inf propagate) */
+    b->amax = isfinite(pw) ? (double)amax : NAN;
     /* silent or broken burst: power relative to full scale */
     b->p = pw > 0.0 && isfinite(pw) ? pw : 1.0;
     b->end_max = b->k0 + n;

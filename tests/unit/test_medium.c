@@ -143,7 +143,8 @@ static void test_snr_and_timing(void)
     /* received = g x + noise with g real (cfo 0, direct path) */
     const sn_cf32 *y = b.iq + SN_MEDIUM_GUARD;
     double complex g = ls_gain(y, x, n);
-    CHECK_NEAR(cimag(g), 0.0, 1e-3 * creal(g));
+    /* the estimate scatters by sqrt(1 / (2 n SNR)) = 1.1e-3 of g here: 4.5 sigma */
+    CHECK_NEAR(cimag(g), 0.0, 5e-3 * creal(g));
     double ps = power(x, n) * creal(g) * creal(g);
     sn_cf32 *e = malloc(n * sizeof *e);
     for (size_t i = 0; i < n; i++)
