@@ -529,6 +529,38 @@ static int loop_output(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, uint8
     return SN_OK;
 }
 
+/* How a datagram this node originates is sent, from the caller's options
+ * (NULL: the defaults): both output paths decode them here. */
+typedef struct tx_params {
+    uint8_t ttl, df;
+    int may_frag; /* fragment locally when larger than the MTU */
+} tx_params;
+
+static tx_params tx_params_of(const sn_ipv4 *ip, const sn_ipv4_tx_opts *opts)
+{
+    tx_params t = {opts && opts->ttl ? opts->ttl : SN_IPV4_DEFAULT_TTL, opts && opts->df,
+                   opts ? !opts->df : ip->frag_local};
+    return t;
+}
+
+/* Write the 20-byte header of an originated datagram of `total` bytes
+ * leaving by f (a zero source: f's address), taking the next id. */
+static void emit_local_hdr(sn_ipv4 *ip, const ipv4_iface *f, sn_ip4 src, sn_ip4 dst,
+                           uint8_t proto, const tx_params *t, size_t total, uint8_t *out)
+{
+    sn_ipv4_hdr h = {
+        .hdr_len = SN_IPV4_HDR_MIN,
+        .total_len = (uint16_t)total,
+        .id = ip->next_id++,
+        .df = t->df,
+        .ttl = t->ttl,
+        .proto = proto,
+        .src = src ? src : f->addr,
+        .dst = dst,
+    };
+    sn_ipv4_emit(out, &h);
+}
+
 int sn_ipv4_output(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pkt *pkt,
                    sn_pcap_tap *local_tap)
 {
@@ -538,11 +570,9 @@ int sn_ipv4_output(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pkt *p
 int sn_ipv4_output_opts(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_pkt *pkt,
                         sn_pcap_tap *local_tap, const sn_ipv4_tx_opts *opts)
 {
-    uint8_t ttl = opts && opts->ttl ? opts->ttl : SN_IPV4_DEFAULT_TTL;
-    uint8_t df = opts && opts->df;
-    int may_frag = opts ? !opts->df : ip->frag_local;
+    tx_params t = tx_params_of(ip, opts);
     if (sn_ipv4_is_local(ip, dst))
-        return loop_output(ip, src ? src : dst, dst, proto, ttl, pkt, local_tap);
+        return loop_output(ip, src ? src : dst, dst, proto, t.ttl, pkt, local_tap);
     sn_ip4 nh;
     ipv4_iface *f = route(ip, dst, &nh);
     if (!f) {
@@ -555,7 +585,7 @@ int sn_ipv4_output_opts(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_p
     /* DF set: the sender asked not to be fragmented (path MTU discovery),
      * so it learns at once, as Linux answers EMSGSIZE; beyond 65535 no
      * header can say the length */
-    if (total > SN_IPV4_MAX_LEN || (!may_frag && total > mtu)) {
+    if (total > SN_IPV4_MAX_LEN || (!t.may_frag && total > mtu)) {
         ip->drops[DROP_TX_TOO_BIG]++;
         sn_pkt_free(pkt);
         return SN_ERR_RANGE;
@@ -566,17 +596,7 @@ int sn_ipv4_output_opts(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, sn_p
         sn_pkt_free(pkt);
         return SN_ERR_NOBUFS;
     }
-    sn_ipv4_hdr h = {
-        .hdr_len = SN_IPV4_HDR_MIN,
-        .total_len = (uint16_t)total,
-        .id = ip->next_id++,
-        .df = df,
-        .ttl = ttl,
-        .proto = proto,
-        .src = src ? src : f->addr,
-        .dst = dst,
-    };
-    sn_ipv4_emit(b, &h);
+    emit_local_hdr(ip, f, src, dst, proto, &t, total, b);
     sn_time_t now = sn_sched_now(ip->sched);
     /* the transport capture shows the datagram whole, the interface's
      * capture what goes on its link (fragments, in send_queue) */
@@ -638,9 +658,7 @@ int sn_ipv4_output_data(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, cons
     /* Larger than a node buffer: the fragments are built straight from the
      * caller's pieces (net/frag sn_ipv4_fragment_parts), so no 64 KiB
      * buffer is ever needed on the way out. */
-    uint8_t ttl = opts && opts->ttl ? opts->ttl : SN_IPV4_DEFAULT_TTL;
-    uint8_t df = opts && opts->df;
-    int may_frag = opts ? !opts->df : ip->frag_local;
+    tx_params t = tx_params_of(ip, opts);
     sn_ip4 nh;
     ipv4_iface *f = route(ip, dst, &nh);
     if (!f) {
@@ -653,22 +671,12 @@ int sn_ipv4_output_data(sn_ipv4 *ip, sn_ip4 src, sn_ip4 dst, uint8_t proto, cons
     unsigned mtu = sn_netif_mtu(f->nif);
     if (mtu > node_room)
         mtu = (unsigned)node_room;
-    if (!may_frag) {
+    if (!t.may_frag) {
         ip->drops[DROP_TX_TOO_BIG]++; /* larger than a buffer, so than any frame */
         return SN_ERR_RANGE;
     }
     uint8_t hdr[SN_IPV4_HDR_MIN + OUTPUT_DATA_THDR_MAX];
-    sn_ipv4_hdr h = {
-        .hdr_len = SN_IPV4_HDR_MIN,
-        .total_len = (uint16_t)total,
-        .id = ip->next_id++,
-        .df = df,
-        .ttl = ttl,
-        .proto = proto,
-        .src = src ? src : f->addr,
-        .dst = dst,
-    };
-    sn_ipv4_emit(hdr, &h);
+    emit_local_hdr(ip, f, src, dst, proto, &t, total, hdr);
     if (thdr_len)
         memcpy(hdr + SN_IPV4_HDR_MIN, thdr, thdr_len);
     sn_time_t now = sn_sched_now(ip->sched);

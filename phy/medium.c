@@ -548,6 +548,13 @@ static void collect(sn_medium *m)
     }
 }
 
+/* Amplitude gain of burst b at port r over link l: its power brought to
+ * the link's SNR above r's noise floor. */
+static double burst_gain(const sn_medium *m, const medium_link *l, const medium_burst *b, int r)
+{
+    return sqrt(pow(10.0, link_snr(m, l) / 10.0) * m->ports[r]->noise / b->p);
+}
+
 /* Add burst b as heard at port r over [lo, hi) into out[] (out[0] is
  * sample `base`), in double: for absurd gains, where float products could
  * overflow (inf - inf would make NaN where the saturated sum is wanted). */
@@ -558,8 +565,7 @@ static void add_burst_exact(const sn_medium *m, const medium_burst *b, int r, ui
     size_t neff;
     uint64_t d;
     const sn_cf32 *h = link_fir(l, &neff, &d, NULL);
-    double snr = pow(10.0, link_snr(m, l) / 10.0);
-    double g = sqrt(snr * m->ports[r]->noise / b->p);
+    double g = burst_gain(m, l, b, r);
     double cfo = l->set ? l->cfo_hz : 0.0;
     /* rotation phasor (rc, rs) = g exp(j w k), advanced by (sc, ss) */
     double rc = g, rs = 0.0, sc = 1.0, ss = 0.0;
@@ -658,7 +664,7 @@ static void add_burst(const sn_medium *m, const medium_burst *b, int r, uint64_t
     size_t neff;
     uint64_t d;
     const sn_cf32 *h = link_fir(l, &neff, &d, NULL);
-    double g = sqrt(pow(10.0, link_snr(m, l) / 10.0) * m->ports[r]->noise / b->p);
+    double g = burst_gain(m, l, b, r);
     float hr[NEFF_MAX], hi_[NEFF_MAX];
     double hsum = 0.0;
     for (size_t i = 0; i < neff; i++) {
